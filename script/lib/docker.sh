@@ -1,0 +1,49 @@
+# Sourced by script/server and script/test: makes sure what Atoll's tests and demo need is on
+# this machine, a running Docker engine above all. Installs Debian packages only as root.
+
+atoll_log() { echo "==> $*" >&2; }
+
+atoll_apt_install() {
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    echo "missing: $* (install it; this script installs it only as root on Debian)" >&2
+    return 1
+  fi
+  atoll_log "installing Debian packages: $*"
+  if [ -z "${ATOLL_APT_UPDATED:-}" ]; then
+    apt-get update -qq >/dev/null
+    ATOLL_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+atoll_ensure_packages() {
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || missing+=(busybox-static)
+  command -v skopeo >/dev/null || missing+=(skopeo)
+  command -v file >/dev/null || missing+=(file)
+  if [ ${#missing[@]} -gt 0 ]; then
+    atoll_apt_install "${missing[@]}"
+  fi
+}
+
+atoll_ensure_docker() {
+  if docker info >/dev/null 2>&1; then
+    return 0
+  fi
+  if ! command -v dockerd >/dev/null; then
+    atoll_apt_install docker.io
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    echo "the Docker engine is not running and only root can start dockerd here" >&2
+    return 1
+  fi
+  atoll_log "starting dockerd (log: /tmp/atoll-dockerd.log)"
+  nohup dockerd >/tmp/atoll-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "dockerd did not come up; see /tmp/atoll-dockerd.log" >&2
+  return 1
+}
