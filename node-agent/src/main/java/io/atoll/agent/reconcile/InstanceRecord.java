@@ -1,0 +1,66 @@
+package io.atoll.agent.reconcile;
+
+import io.atoll.agent.config.AgentProperties;
+import io.atoll.model.Assignment;
+import io.atoll.model.HealthCheck;
+import io.atoll.model.InstanceState;
+import io.atoll.model.InstanceStatus;
+import io.atoll.model.Resources;
+import io.atoll.zk.ZkEphemeral;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * What the agent remembers about one instance between passes: the container it runs in, its
+ * published state, health-check progress and crash history. Not the source of truth (ZooKeeper
+ * and Docker are, re-read on every pass); losing it on restart only costs a re-adoption.
+ * Guarded by its own monitor, since health probes and reconcile workers both touch it.
+ */
+final class InstanceRecord {
+
+    final String instanceId;
+    final String app;
+    final CrashHistory crashes;
+
+    Assignment assignment;
+    HealthCheck check;
+    String containerId;
+    int hostPort;
+    String startedAt;
+    /** The FinishedAt of the last exit already counted, so one exit is one crash. */
+    String countedExit;
+    Instant restartAt;
+    boolean crashLoop;
+    Instant drainingSince;
+
+    InstanceState state;
+    Instant since;
+    int failures;
+    long healthGeneration;
+    ScheduledFuture<?> healthTask;
+    ZkEphemeral<InstanceStatus> status;
+
+    InstanceRecord(Assignment assignment, AgentProperties.Restart restartPolicy) {
+        this.instanceId = assignment.instanceId();
+        this.app = assignment.app();
+        this.assignment = assignment;
+        this.crashes = new CrashHistory(restartPolicy);
+    }
+
+    boolean hasContainer() {
+        return containerId != null;
+    }
+
+    Resources footprint() {
+        Resources asked = assignment.resources();
+        return new Resources(asked.memoryMb(), asked.cpuShares(), 1);
+    }
+
+    void cancelHealthChecks() {
+        healthGeneration++;
+        if (healthTask != null) {
+            healthTask.cancel(false);
+            healthTask = null;
+        }
+    }
+}
