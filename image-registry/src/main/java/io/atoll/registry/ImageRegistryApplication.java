@@ -1,0 +1,14 @@
+package io.atoll.registry;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+
+@SpringBootApplication
+@EnableConfigurationProperties(RegistryProperties.class)
+public class ImageRegistryApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(ImageRegistryApplication.class, args);
+    }
+}

@@ -1,0 +1,339 @@
+package io.atoll.registry.storage;
+
+import io.atoll.registry.oci.Digest;
+import io.atoll.registry.oci.RepositoryName;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Registry storage in a directory tree, laid out like the reference registry's:
+ * <pre>
+ * blobs/sha256/ab/abcd…/data
+ * uploads/{uuid}/data, uploads/{uuid}/repository
+ * repositories/{name}/_manifests/revisions/sha256/{hex}/data, …/mediatype
+ * repositories/{name}/_manifests/tags/{tag}/current
+ * tmp/                      staging for atomic writes (same filesystem as everything else)
+ * </pre>
+ * Every visible file appears through a rename from {@code uploads/} or {@code tmp/}, so a
+ * reader never sees a half-written blob, manifest or tag.
+ */
+public class FilesystemRegistryStorage implements RegistryStorage {
+
+    private static final Pattern UPLOAD_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final int BUFFER = 64 * 1024;
+
+    private final Path root;
+    private final Path blobs;
+    private final Path uploads;
+    private final Path repositories;
+    private final Path tmp;
+
+    public FilesystemRegistryStorage(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        this.blobs = this.root.resolve("blobs").resolve("sha256");
+        this.uploads = this.root.resolve("uploads");
+        this.repositories = this.root.resolve("repositories");
+        this.tmp = this.root.resolve("tmp");
+        try {
+            for (Path dir : List.of(blobs, uploads, repositories, tmp)) {
+                Files.createDirectories(dir);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot create registry storage under " + this.root + ": " + e, e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return root.toString();
+    }
+
+    @Override
+    public void verify() {
+        Path probe = tmp.resolve("probe-" + UUID.randomUUID());
+        byte[] content = new byte[64];
+        new SecureRandom().nextBytes(content);
+        try {
+            Files.write(probe, content, StandardOpenOption.CREATE_NEW);
+            if (!Arrays.equals(content, Files.readAllBytes(probe))) {
+                throw new StorageException("storage probe under " + root + " read back different bytes");
+            }
+        } catch (IOException e) {
+            throw new StorageException("storage under " + root + " is not writable/readable: " + e, e);
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException e) {
+                throw new StorageException("cannot delete storage probe under " + root + ": " + e, e);
+            }
+        }
+    }
+
+    // ---- blobs
+
+    private Path blobData(Digest digest) {
+        return blobs.resolve(digest.hex().substring(0, 2)).resolve(digest.hex()).resolve("data");
+    }
+
+    @Override
+    public Optional<BlobStat> statBlob(Digest digest) {
+        try {
+            return Optional.of(new BlobStat(digest, Files.size(blobData(digest))));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw io("stat blob " + digest, e);
+        }
+    }
+
+    @Override
+    public Optional<InputStream> openBlob(Digest digest, long offset) {
+        try {
+            SeekableByteChannel channel = Files.newByteChannel(blobData(digest), StandardOpenOption.READ);
+            channel.position(offset);
+            return Optional.of(Channels.newInputStream(channel));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw io("open blob " + digest, e);
+        }
+    }
+
+    // ---- uploads
+
+    private Path uploadDir(String uploadId) {
+        if (uploadId == null || !UPLOAD_ID.matcher(uploadId).matches()) {
+            throw new IllegalArgumentException("upload id must be a UUID");
+        }
+        return uploads.resolve(uploadId);
+    }
+
+    @Override
+    public void createUpload(String uploadId, RepositoryName repository) {
+        Path dir = uploadDir(uploadId);
+        try {
+            Files.createDirectory(dir);
+            Files.writeString(dir.resolve("repository"), repository.value());
+            Files.createFile(dir.resolve("data"));
+        } catch (IOException e) {
+            throw io("create upload", e);
+        }
+    }
+
+    @Override
+    public Optional<UploadStat> statUpload(String uploadId) {
+        Path dir = uploadDir(uploadId);
+        try {
+            RepositoryName repository = new RepositoryName(Files.readString(dir.resolve("repository")));
+            BasicFileAttributes attributes = Files.readAttributes(dir.resolve("data"), BasicFileAttributes.class);
+            return Optional.of(new UploadStat(uploadId, repository, attributes.size(), attributes.lastModifiedTime().toInstant()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw io("stat upload", e);
+        }
+    }
+
+    @Override
+    public long appendUpload(String uploadId, InputStream data) {
+        Path file = uploadDir(uploadId).resolve("data");
+        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            byte[] buffer = new byte[BUFFER];
+            for (int n; (n = data.read(buffer)) >= 0; ) {
+                out.write(buffer, 0, n);
+            }
+        } catch (NoSuchFileException e) {
+            throw new StorageException("upload " + uploadId + " vanished while appending", e);
+        } catch (IOException e) {
+            // Reads of the request body fail unchecked (see the caller), so this is our disk.
+            throw io("append to upload " + uploadId, e);
+        }
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw io("stat upload", e);
+        }
+    }
+
+    @Override
+    public InputStream openUpload(String uploadId) {
+        try {
+            return Files.newInputStream(uploadDir(uploadId).resolve("data"));
+        } catch (IOException e) {
+            throw io("open upload", e);
+        }
+    }
+
+    @Override
+    public void commitUpload(String uploadId, Digest digest) {
+        Path target = blobData(digest);
+        try {
+            Files.createDirectories(target.getParent());
+            // Same digest, same bytes: replacing a blob another upload just committed is harmless.
+            Files.move(uploadDir(uploadId).resolve("data"), target,
+                    StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new StorageException("uploads/ and blobs/ must be on one filesystem under " + root, e);
+        } catch (IOException e) {
+            throw io("commit upload", e);
+        }
+        deleteUpload(uploadId);
+    }
+
+    @Override
+    public void deleteUpload(String uploadId) {
+        deleteTree(uploadDir(uploadId));
+    }
+
+    @Override
+    public List<UploadStat> listUploads() {
+        List<UploadStat> result = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(uploads)) {
+            for (Path dir : entries.toList()) {
+                String id = dir.getFileName().toString();
+                if (UPLOAD_ID.matcher(id).matches()) {
+                    statUpload(id).ifPresent(result::add);
+                }
+            }
+        } catch (IOException e) {
+            throw io("list uploads", e);
+        }
+        return result;
+    }
+
+    // ---- manifests and tags
+
+    private Path manifestsDir(RepositoryName repository) {
+        return repositories.resolve(repository.value()).resolve("_manifests");
+    }
+
+    private Path revisionDir(RepositoryName repository, Digest digest) {
+        return manifestsDir(repository).resolve("revisions").resolve("sha256").resolve(digest.hex());
+    }
+
+    private Path tagFile(RepositoryName repository, String tag) {
+        return manifestsDir(repository).resolve("tags").resolve(tag).resolve("current");
+    }
+
+    @Override
+    public boolean repositoryExists(RepositoryName repository) {
+        return Files.isDirectory(manifestsDir(repository));
+    }
+
+    @Override
+    public Optional<StoredManifest> readManifest(RepositoryName repository, Digest digest) {
+        Path dir = revisionDir(repository, digest);
+        try {
+            byte[] content = Files.readAllBytes(dir.resolve("data"));
+            String mediaType = Files.readString(dir.resolve("mediatype")).trim();
+            return Optional.of(new StoredManifest(digest, mediaType, content));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw io("read manifest " + digest, e);
+        }
+    }
+
+    @Override
+    public void writeManifest(RepositoryName repository, Digest digest, String mediaType, byte[] content) {
+        Path target = revisionDir(repository, digest);
+        if (Files.isDirectory(target)) {
+            return;
+        }
+        Path staging = tmp.resolve("manifest-" + UUID.randomUUID());
+        try {
+            Files.createDirectory(staging);
+            Files.write(staging.resolve("data"), content);
+            Files.writeString(staging.resolve("mediatype"), mediaType, StandardCharsets.UTF_8);
+            Files.createDirectories(target.getParent());
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+            // A concurrent push of the same manifest won; its bytes are the same by digest.
+            deleteTree(staging);
+        } catch (IOException e) {
+            deleteTree(staging);
+            throw io("write manifest " + digest, e);
+        }
+    }
+
+    @Override
+    public Optional<Digest> readTag(RepositoryName repository, String tag) {
+        try {
+            return Optional.of(Digest.parse(Files.readString(tagFile(repository, tag)).trim()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw io("read tag " + tag, e);
+        }
+    }
+
+    @Override
+    public void writeTag(RepositoryName repository, String tag, Digest digest) {
+        Path target = tagFile(repository, tag);
+        Path staging = tmp.resolve("tag-" + UUID.randomUUID());
+        try {
+            Files.writeString(staging, digest.toString());
+            Files.createDirectories(target.getParent());
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteTree(staging);
+            throw io("write tag " + tag, e);
+        }
+    }
+
+    @Override
+    public List<String> listTags(RepositoryName repository) {
+        Path tags = manifestsDir(repository).resolve("tags");
+        if (!Files.isDirectory(tags)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(tags)) {
+            return entries.filter(dir -> Files.isRegularFile(dir.resolve("current")))
+                    .map(dir -> dir.getFileName().toString())
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw io("list tags", e);
+        }
+    }
+
+    private void deleteTree(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw io("delete " + root.relativize(path), e);
+        }
+    }
+
+    private StorageException io(String what, IOException e) {
+        return new StorageException("storage: cannot " + what + ": " + e, e);
+    }
+
+}

@@ -1,0 +1,67 @@
+package io.atoll.registry.storage;
+
+import io.atoll.registry.oci.Digest;
+import io.atoll.registry.oci.RepositoryName;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the registry keeps its bytes. Deliberately narrow so that a second backend (S3) stays
+ * small: content-addressed blobs, manifests and tags per repository, and upload temp areas
+ * whose content becomes a blob only through {@link #commitUpload}. Inputs are already validated
+ * value types; implementations never see raw request strings. Digests are computed and checked
+ * above this interface, so a backend only moves bytes.
+ */
+public interface RegistryStorage {
+
+    /** Writes, reads back and deletes a probe; throws {@link StorageException} if any step fails. */
+    void verify();
+
+    /** A human-readable location for logs and health (a path, a bucket). */
+    String describe();
+
+    Optional<BlobStat> statBlob(Digest digest);
+
+    /** Opens a blob at {@code offset}; empty when the blob does not exist. */
+    Optional<InputStream> openBlob(Digest digest, long offset);
+
+    void createUpload(String uploadId, RepositoryName repository);
+
+    Optional<UploadStat> statUpload(String uploadId);
+
+    /** Appends all of {@code data} to the upload and returns its new total size. */
+    long appendUpload(String uploadId, InputStream data);
+
+    InputStream openUpload(String uploadId);
+
+    /** Makes the upload's content visible as blob {@code digest} in one atomic step and forgets the upload. */
+    void commitUpload(String uploadId, Digest digest);
+
+    void deleteUpload(String uploadId);
+
+    List<UploadStat> listUploads();
+
+    boolean repositoryExists(RepositoryName repository);
+
+    Optional<StoredManifest> readManifest(RepositoryName repository, Digest digest);
+
+    /** Stores the manifest under its digest; writing the same digest again is a no-op. */
+    void writeManifest(RepositoryName repository, Digest digest, String mediaType, byte[] content);
+
+    Optional<Digest> readTag(RepositoryName repository, String tag);
+
+    void writeTag(RepositoryName repository, String tag, Digest digest);
+
+    List<String> listTags(RepositoryName repository);
+
+    record BlobStat(Digest digest, long size) {
+    }
+
+    record UploadStat(String uploadId, RepositoryName repository, long size, Instant lastModified) {
+    }
+
+    record StoredManifest(Digest digest, String mediaType, byte[] content) {
+    }
+}

@@ -1,0 +1,359 @@
+package io.atoll.registry.web;
+
+import io.atoll.registry.blob.BlobService;
+import io.atoll.registry.blob.UploadService;
+import io.atoll.registry.manifest.ManifestService;
+import io.atoll.registry.oci.Digest;
+import io.atoll.registry.oci.ErrorCode;
+import io.atoll.registry.oci.Reference;
+import io.atoll.registry.oci.RegistryException;
+import io.atoll.registry.oci.RepositoryName;
+import io.atoll.registry.storage.RegistryStorage.BlobStat;
+import io.atoll.registry.storage.RegistryStorage.StoredManifest;
+import io.atoll.registry.storage.RegistryStorage.UploadStat;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriUtils;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Distribution API under {@code /v2/}. One handler for the whole tree because repository
+ * names contain slashes, which Spring's path patterns cannot split reliably; {@link RegistryPath}
+ * parses the raw path once and the methods below handle one resource each.
+ */
+@RestController
+public class DistributionController {
+
+    static final String API_VERSION = "Docker-Distribution-API-Version";
+    static final String CONTENT_DIGEST = "Docker-Content-Digest";
+    static final String UPLOAD_UUID = "Docker-Upload-UUID";
+    private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)(?:/.*)?");
+    private static final Pattern BYTE_RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+    private static final int BUFFER = 64 * 1024;
+
+    private final BlobService blobs;
+    private final UploadService uploads;
+    private final ManifestService manifests;
+    private final TransferMetrics metrics;
+    private final JsonMapper json;
+
+    public DistributionController(BlobService blobs, UploadService uploads, ManifestService manifests,
+            TransferMetrics metrics, JsonMapper json) {
+        this.blobs = blobs;
+        this.uploads = uploads;
+        this.manifests = manifests;
+        this.metrics = metrics;
+        this.json = json;
+    }
+
+    @RequestMapping({"/v2", "/v2/", "/v2/**"})
+    public void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setHeader(API_VERSION, "registry/2.0");
+        RegistryPath path = RegistryPath.parse(pathAfterV2(request));
+        String method = request.getMethod();
+        switch (path.kind()) {
+            case PING -> {
+                requireMethod(method, "GET", "HEAD");
+                writeJson(request, response, 200, Map.of());
+            }
+            case TAGS -> {
+                requireMethod(method, "GET");
+                tags(path.name(), request, response);
+            }
+            case MANIFEST -> {
+                Reference reference = Reference.parse(path.argument());
+                switch (method) {
+                    case "GET", "HEAD" -> getManifest(path.name(), reference, request, response);
+                    case "PUT" -> putManifest(path.name(), reference, request, response);
+                    default -> throw unsupported(method);
+                }
+            }
+            case UPLOADS -> {
+                requireMethod(method, "POST");
+                startUpload(path.name(), request, response);
+            }
+            case UPLOAD -> {
+                String id = path.argument();
+                switch (method) {
+                    case "GET" -> uploadStatus(uploads.status(path.name(), id), response, 204);
+                    case "PATCH" -> patchUpload(path.name(), id, request, response);
+                    case "PUT" -> {
+                        Digest digest = requiredDigest(query(request));
+                        uploads.complete(path.name(), id, digest, body(request));
+                        blobCreated(path.name(), digest, response);
+                    }
+                    case "DELETE" -> {
+                        uploads.cancel(path.name(), id);
+                        response.setStatus(204);
+                    }
+                    default -> throw unsupported(method);
+                }
+            }
+            case BLOB -> {
+                Digest digest = Digest.parse(path.argument());
+                switch (method) {
+                    case "GET", "HEAD" -> getBlob(digest, request, response);
+                    default -> throw unsupported(method);
+                }
+            }
+        }
+    }
+
+    // ---- blobs
+
+    private void getBlob(Digest digest, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        BlobStat blob = blobs.stat(digest);
+        long size = blob.size();
+        long start = 0;
+        long end = size - 1;
+        int status = 200;
+        String range = request.getHeader("Range");
+        Matcher matcher = range == null ? null : BYTE_RANGE.matcher(range.trim());
+        // Docker resumes an interrupted layer download with a Range request; anything fancier
+        // (multiple ranges) is ignored and the whole blob sent, as RFC 9110 allows.
+        if (matcher != null && matcher.matches() && !(matcher.group(1).isEmpty() && matcher.group(2).isEmpty())) {
+            if (matcher.group(1).isEmpty()) {
+                start = Math.max(0, size - Long.parseLong(matcher.group(2)));
+            } else {
+                start = Long.parseLong(matcher.group(1));
+                end = matcher.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(matcher.group(2)));
+            }
+            if (start >= size || start > end) {
+                response.setHeader("Content-Range", "bytes */" + size);
+                response.setStatus(416);
+                return;
+            }
+            status = 206;
+            response.setHeader("Content-Range", "bytes " + start + "-" + end + "/" + size);
+        }
+        response.setStatus(status);
+        response.setContentType("application/octet-stream");
+        response.setContentLengthLong(end - start + 1);
+        response.setHeader(CONTENT_DIGEST, digest.toString());
+        response.setHeader("ETag", "\"" + digest + "\"");
+        response.setHeader("Accept-Ranges", "bytes");
+        response.setHeader("Cache-Control", "max-age=31536000");
+        if (request.getMethod().equals("HEAD")) {
+            return;
+        }
+        try (InputStream in = blobs.open(digest, start)) {
+            copy(in, response.getOutputStream(), end - start + 1);
+        }
+    }
+
+    private void copy(InputStream in, OutputStream out, long length) throws IOException {
+        byte[] buffer = new byte[BUFFER];
+        long remaining = length;
+        while (remaining > 0) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+            if (n < 0) {
+                break;
+            }
+            out.write(buffer, 0, n);
+            metrics.sent(n);
+            remaining -= n;
+        }
+    }
+
+    // ---- uploads
+
+    private void startUpload(RepositoryName name, HttpServletRequest request, HttpServletResponse response) {
+        Map<String, String> query = query(request);
+        if (query.containsKey("mount") && mount(name, query, response)) {
+            return;
+        }
+        UploadStat upload = uploads.start(name);
+        if (query.containsKey("digest")) {
+            Digest digest = requiredDigest(query);
+            uploads.complete(name, upload.uploadId(), digest, body(request));
+            blobCreated(name, digest, response);
+            return;
+        }
+        uploadStatus(upload, response, 202);
+    }
+
+    /**
+     * Blobs are shared by all repositories, so a mount is granted whenever the blob exists and
+     * the source name is valid; otherwise the client gets a fresh upload, as the spec allows.
+     */
+    private boolean mount(RepositoryName name, Map<String, String> query, HttpServletResponse response) {
+        try {
+            Digest digest = Digest.parse(query.get("mount"));
+            if (query.containsKey("from")) {
+                new RepositoryName(query.get("from"));
+            }
+            if (!blobs.exists(digest)) {
+                return false;
+            }
+            blobCreated(name, digest, response);
+            return true;
+        } catch (RegistryException e) {
+            return false;
+        }
+    }
+
+    private void patchUpload(RepositoryName name, String id, HttpServletRequest request, HttpServletResponse response) {
+        Long expectedStart = null;
+        String contentRange = request.getHeader("Content-Range");
+        if (contentRange != null) {
+            Matcher matcher = CONTENT_RANGE.matcher(contentRange.trim());
+            if (!matcher.matches()) {
+                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416, "Content-Range must be <start>-<end>",
+                        Map.of("contentRange", contentRange));
+            }
+            expectedStart = Long.parseLong(matcher.group(1));
+        }
+        uploadStatus(uploads.append(name, id, body(request), expectedStart), response, 202);
+    }
+
+    private void uploadStatus(UploadStat upload, HttpServletResponse response, int status) {
+        response.setStatus(status);
+        response.setHeader("Location", "/v2/" + upload.repository() + "/blobs/uploads/" + upload.uploadId());
+        response.setHeader(UPLOAD_UUID, upload.uploadId());
+        // The reference registry's convention: "0-0" for an empty upload, else the last byte's offset.
+        response.setHeader("Range", "0-" + Math.max(0, upload.size() - 1));
+        response.setContentLength(0);
+    }
+
+    private void blobCreated(RepositoryName name, Digest digest, HttpServletResponse response) {
+        response.setStatus(201);
+        response.setHeader("Location", "/v2/" + name + "/blobs/" + digest);
+        response.setHeader(CONTENT_DIGEST, digest.toString());
+        response.setContentLength(0);
+    }
+
+    // ---- manifests
+
+    private void getManifest(RepositoryName name, Reference reference, HttpServletRequest request,
+            HttpServletResponse response) throws IOException {
+        StoredManifest manifest = manifests.get(name, reference);
+        response.setStatus(200);
+        response.setContentType(manifest.mediaType());
+        response.setContentLength(manifest.content().length);
+        response.setHeader(CONTENT_DIGEST, manifest.digest().toString());
+        response.setHeader("ETag", "\"" + manifest.digest() + "\"");
+        if (request.getMethod().equals("GET")) {
+            response.getOutputStream().write(manifest.content());
+            metrics.sent(manifest.content().length);
+        }
+    }
+
+    private void putManifest(RepositoryName name, Reference reference, HttpServletRequest request,
+            HttpServletResponse response) throws IOException {
+        byte[] content;
+        try (InputStream in = body(request)) {
+            content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, manifests.maxSize() + 1));
+        }
+        Digest digest = manifests.put(name, reference, request.getContentType(), content);
+        response.setStatus(201);
+        response.setHeader("Location", "/v2/" + name + "/manifests/" + digest);
+        response.setHeader(CONTENT_DIGEST, digest.toString());
+        response.setContentLength(0);
+    }
+
+    private void tags(RepositoryName name, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Map<String, String> query = query(request);
+        List<String> tags = manifests.tags(name);
+        if (query.containsKey("last")) {
+            String last = query.get("last");
+            tags = tags.stream().filter(tag -> tag.compareTo(last) > 0).toList();
+        }
+        if (query.containsKey("n")) {
+            try {
+                tags = tags.subList(0, Math.min(tags.size(), Math.max(0, Integer.parseInt(query.get("n")))));
+            } catch (NumberFormatException e) {
+                throw new RegistryException(ErrorCode.UNSUPPORTED, 400, "n must be a number", Map.of("n", query.get("n")));
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name.value());
+        body.put("tags", tags);
+        writeJson(request, response, 200, body);
+    }
+
+    // ---- helpers
+
+    private InputStream body(HttpServletRequest request) {
+        try {
+            return new MeteredBody(request.getInputStream(), metrics);
+        } catch (IOException e) {
+            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, "request body could not be read");
+        }
+    }
+
+    private void writeJson(HttpServletRequest request, HttpServletResponse response, int status, Object body)
+            throws IOException {
+        byte[] bytes = json.writeValueAsBytes(body);
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setContentLength(bytes.length);
+        if (!request.getMethod().equals("HEAD")) {
+            response.getOutputStream().write(bytes);
+        }
+    }
+
+    private static String pathAfterV2(HttpServletRequest request) {
+        // The raw URI, not the servlet path: the container's normalisation must not turn
+        // "/v2/a/../b" into a different repository before the name check sees it.
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        try {
+            path = UriUtils.decode(path, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(ErrorCode.NAME_INVALID, "malformed percent-encoding in path");
+        }
+        return path.length() <= "/v2/".length() ? "" : path.substring("/v2/".length());
+    }
+
+    /** Parsed by hand: {@code request.getParameter} would consume a form-encoded upload body. */
+    private static Map<String, String> query(HttpServletRequest request) {
+        Map<String, String> result = new HashMap<>();
+        String query = request.getQueryString();
+        if (query == null || query.isEmpty()) {
+            return result;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            try {
+                result.putIfAbsent(URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                result.putIfAbsent(key, value);
+            }
+        }
+        return result;
+    }
+
+    private static Digest requiredDigest(Map<String, String> query) {
+        if (!query.containsKey("digest")) {
+            throw new RegistryException(ErrorCode.DIGEST_INVALID, "the digest query parameter is required to complete an upload");
+        }
+        return Digest.parse(query.get("digest"));
+    }
+
+    private static void requireMethod(String method, String... allowed) {
+        for (String candidate : allowed) {
+            if (candidate.equals(method)) {
+                return;
+            }
+        }
+        throw unsupported(method);
+    }
+
+    private static RegistryException unsupported(String method) {
+        return new RegistryException(ErrorCode.UNSUPPORTED, "operation not supported: " + method, Map.of("method", method));
+    }
+}

@@ -1,0 +1,50 @@
+package io.atoll.registry.web;
+
+import io.atoll.registry.oci.ErrorCode;
+import io.atoll.registry.oci.RegistryException;
+import io.atoll.registry.storage.StorageException;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/** The one place where failures become the spec's error body {@code {"errors":[{code,message,detail}]}}. */
+@RestControllerAdvice(assignableTypes = DistributionController.class)
+class OciErrorAdvice {
+
+    private static final Logger log = LoggerFactory.getLogger(OciErrorAdvice.class);
+
+    @ExceptionHandler(RegistryException.class)
+    ResponseEntity<Map<String, Object>> registry(RegistryException e) {
+        return body(e.status(), e.code(), e.getMessage(), e.detail());
+    }
+
+    @ExceptionHandler(StorageException.class)
+    ResponseEntity<Map<String, Object>> storage(StorageException e) {
+        log.error("storage failure", e);
+        return body(500, ErrorCode.UNKNOWN, "storage failure", null);
+    }
+
+    /** The client went away mid-response; nobody is left to read an error. */
+    @ExceptionHandler(IOException.class)
+    void clientGone(IOException e) {
+        log.debug("client connection closed: {}", e.toString());
+    }
+
+    private static ResponseEntity<Map<String, Object>> body(int status, ErrorCode code, String message, Object detail) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code.name());
+        error.put("message", message);
+        error.put("detail", detail);
+        return ResponseEntity.status(status)
+                .header(DistributionController.API_VERSION, "registry/2.0")
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("errors", List.of(error)));
+    }
+}
