@@ -1,0 +1,34 @@
+package io.atoll.gateway.config;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * How the gateway routes traffic.
+ *
+ * @param defaultDomain every app answers at {@code {app}.{defaultDomain}} besides its own hosts
+ * @param connectTimeout how long to wait for a TCP connection to an instance, unless the rule says otherwise
+ * @param responseTimeout how long to wait for an instance's response headers, unless the rule says otherwise
+ * @param retryAfter the {@code Retry-After} sent with a 503 when an app has no healthy instance
+ * @param initialSyncTimeout how long start-up waits for the first complete read of ZooKeeper
+ *     before serving whatever it has
+ * @param ejectFor how long an instance that refused a connection gets no new requests
+ */
+@ConfigurationProperties("atoll.gateway")
+public record AtollGatewayProperties(
+        String defaultDomain,
+        Duration connectTimeout,
+        Duration responseTimeout,
+        Duration retryAfter,
+        Duration initialSyncTimeout,
+        Duration ejectFor) {
+
+    public AtollGatewayProperties {
+        defaultDomain = defaultDomain == null || defaultDomain.isBlank() ? "localhost" : defaultDomain.strip();
+        connectTimeout = connectTimeout == null ? Duration.ofSeconds(2) : connectTimeout;
+        responseTimeout = responseTimeout == null ? Duration.ofSeconds(30) : responseTimeout;
+        retryAfter = retryAfter == null ? Duration.ofSeconds(5) : retryAfter;
+        initialSyncTimeout = initialSyncTimeout == null ? Duration.ofSeconds(5) : initialSyncTimeout;
+        ejectFor = ejectFor == null ? Duration.ofSeconds(5) : ejectFor;
+    }
+}

@@ -1,0 +1,164 @@
+package io.atoll.gateway.routing;
+
+import io.atoll.gateway.config.AtollGatewayProperties;
+import io.atoll.model.AppRoute;
+import io.atoll.model.InstanceState;
+import io.atoll.model.InstanceStatus;
+import io.atoll.model.RouteRule;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.RouteMetadataUtils;
+
+/**
+ * Turns the mirrored ZooKeeper values into a {@link RoutingTable}. A bad host, address or rule
+ * is logged and skipped; everything else keeps routing.
+ */
+public final class RoutingTableBuilder {
+
+    private static final Logger log = LoggerFactory.getLogger(RoutingTableBuilder.class);
+
+    /** Only the rule's Route metadata matters to the proxy; its URI is never contacted. */
+    private static final URI UNUSED_URI = URI.create("http://atoll.invalid");
+
+    private static final Comparator<AppRule> MOST_SPECIFIC_FIRST = Comparator
+            .comparingInt((AppRule rule) -> rule.pathPrefix().length()).reversed()
+            .thenComparing(Comparator.comparingInt(AppRule::specificity).reversed())
+            .thenComparing(AppRule::app);
+
+    private final AtollGatewayProperties properties;
+
+    public RoutingTableBuilder(AtollGatewayProperties properties) {
+        this.properties = properties;
+    }
+
+    /**
+     * @param routes keyed by app name ({@code /atoll/routes/{app}})
+     * @param instances keyed by {@code app/instanceId} ({@code /atoll/instances/{app}/{id}})
+     */
+    public RoutingTable build(long version, Map<String, AppRoute> routes, Map<String, InstanceStatus> instances) {
+        Map<String, List<Backend>> healthy = healthyBackends(instances);
+
+        TreeSet<String> apps = new TreeSet<>(routes.keySet());
+        apps.addAll(appsOf(instances));
+
+        Map<String, List<AppRule>> exact = new HashMap<>();
+        Map<String, List<AppRule>> wildcard = new HashMap<>();
+        for (String app : apps) {
+            AppRoute route = routes.get(app);
+            List<RouteRule> rules = route == null ? List.of() : route.rules();
+            String defaultHost = app.toLowerCase(java.util.Locale.ROOT) + "." + properties.defaultDomain();
+            boolean defaultHostClaimed = false;
+            for (RouteRule rule : rules) {
+                AppRule appRule = toAppRule(app, rule);
+                for (String host : rule.hosts()) {
+                    String name = hostKey(host);
+                    if (name == null) {
+                        log.warn("Ignoring invalid host '{}' in route of app {}", host, app);
+                        continue;
+                    }
+                    defaultHostClaimed |= name.equals(defaultHost);
+                    add(name.startsWith("*.") ? wildcard : exact,
+                            name.startsWith("*.") ? name.substring(2) : name, appRule);
+                }
+            }
+            if (!defaultHostClaimed) {
+                add(exact, defaultHost, toAppRule(app, RouteRule.forHosts(List.of(defaultHost))));
+            }
+        }
+        return new RoutingTable(version, Instant.now(), index(exact), index(wildcard), healthy, apps.size());
+    }
+
+    private AppRule toAppRule(String app, RouteRule rule) {
+        long connect = rule.connectTimeoutMillis() > 0
+                ? rule.connectTimeoutMillis() : properties.connectTimeout().toMillis();
+        long response = rule.responseTimeoutMillis() > 0
+                ? rule.responseTimeoutMillis() : properties.responseTimeout().toMillis();
+        Route route = Route.async()
+                .id(app)
+                .uri(UNUSED_URI)
+                .predicate(exchange -> true)
+                .metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, (int) Math.min(connect, Integer.MAX_VALUE))
+                .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, response)
+                .build();
+        return new AppRule(app, rule.pathPrefix(), rule.headers(), rule.query(), rule.stripPrefix(), route);
+    }
+
+    private static void add(Map<String, List<AppRule>> index, String host, AppRule rule) {
+        List<AppRule> rules = index.computeIfAbsent(host, h -> new ArrayList<>());
+        for (AppRule existing : rules) {
+            if (existing.sameMatchAs(rule)) {
+                if (!existing.app().equals(rule.app())) {
+                    log.warn("Host {} path {} is claimed by apps {} and {}; {} keeps it",
+                            host, rule.pathPrefix(), existing.app(), rule.app(), existing.app());
+                }
+                return;
+            }
+        }
+        rules.add(rule);
+    }
+
+    private static Map<String, HostRules> index(Map<String, List<AppRule>> rulesByHost) {
+        Map<String, HostRules> index = new HashMap<>(rulesByHost.size() * 2);
+        rulesByHost.forEach((host, rules) -> {
+            List<AppRule> sorted = new ArrayList<>(rules);
+            sorted.sort(MOST_SPECIFIC_FIRST);
+            index.put(host, new HostRules(sorted));
+        });
+        return index;
+    }
+
+    /** Normalised host, keeping a leading {@code *.}; null when it is not a usable name. */
+    static String hostKey(String host) {
+        String name = RoutingTable.normaliseHost(host);
+        if (name == null || name.chars().anyMatch(Character::isWhitespace)) {
+            return null;
+        }
+        if (name.startsWith("*.")) {
+            return name.length() > 2 && name.indexOf('*', 1) < 0 ? name : null;
+        }
+        return name.indexOf('*') < 0 ? name : null;
+    }
+
+    private static List<String> appsOf(Map<String, InstanceStatus> instances) {
+        List<String> apps = new ArrayList<>();
+        for (String key : instances.keySet()) {
+            apps.add(key.substring(0, key.indexOf('/')));
+        }
+        return apps;
+    }
+
+    private static Map<String, List<Backend>> healthyBackends(Map<String, InstanceStatus> instances) {
+        Map<String, List<Backend>> byApp = new LinkedHashMap<>();
+        instances.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(entry -> {
+                    InstanceStatus status = entry.getValue();
+                    if (status.state() != InstanceState.HEALTHY) {
+                        return;
+                    }
+                    String key = entry.getKey();
+                    String app = key.substring(0, key.indexOf('/'));
+                    String instanceId = key.substring(key.indexOf('/') + 1);
+                    String authority = Backend.authorityOf(status.address());
+                    if (authority == null) {
+                        log.warn("Ignoring instance {} of app {}: unusable address '{}'", instanceId, app, status.address());
+                        return;
+                    }
+                    byApp.computeIfAbsent(app, a -> new ArrayList<>())
+                            .add(new Backend(app, instanceId, status.zone(), status.releaseId(), authority));
+                });
+        Map<String, List<Backend>> result = new HashMap<>();
+        byApp.forEach((app, backends) -> result.put(app, List.copyOf(backends)));
+        return result;
+    }
+}

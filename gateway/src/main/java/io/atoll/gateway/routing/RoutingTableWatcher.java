@@ -1,0 +1,156 @@
+package io.atoll.gateway.routing;
+
+import io.atoll.gateway.balancing.LeastOutstandingBalancer;
+import io.atoll.model.AppRoute;
+import io.atoll.model.InstanceStatus;
+import io.atoll.zk.ZkPaths;
+import io.atoll.zk.ZkTreeMirror;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Mirrors {@code /atoll/routes} and {@code /atoll/instances} and keeps {@link #current()} a
+ * table built from them. Changes are coalesced: a burst of ZooKeeper events costs one or two
+ * rebuilds on a single background thread, never work on the request path.
+ *
+ * <p>While ZooKeeper is unreachable the mirrors keep their content, so the last table keeps
+ * serving.
+ */
+public class RoutingTableWatcher implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(RoutingTableWatcher.class);
+
+    /** Before the web server starts taking traffic, after it stops. */
+    static final int PHASE = 0;
+
+    private final CuratorFramework client;
+    private final ZkPaths paths;
+    private final RoutingTableBuilder builder;
+    private final LeastOutstandingBalancer balancer;
+    private final Duration initialSyncTimeout;
+    private final AtomicLong versions = new AtomicLong();
+    private final AtomicBoolean rebuildPending = new AtomicBoolean();
+    private final ExecutorService rebuilder = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "routing-table");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private volatile RoutingTable current = RoutingTable.empty();
+    private volatile boolean running;
+    private ZkTreeMirror<AppRoute> routes;
+    private ZkTreeMirror<InstanceStatus> instances;
+
+    public RoutingTableWatcher(CuratorFramework client, ZkPaths paths, RoutingTableBuilder builder,
+            LeastOutstandingBalancer balancer, Duration initialSyncTimeout) {
+        this.client = client;
+        this.paths = paths;
+        this.builder = builder;
+        this.balancer = balancer;
+        this.initialSyncTimeout = initialSyncTimeout;
+    }
+
+    /** The table to route the next request with. */
+    public RoutingTable current() {
+        return current;
+    }
+
+    /** True once both subtrees have been read completely at least once. */
+    public boolean isSynced() {
+        ZkTreeMirror<AppRoute> r = routes;
+        ZkTreeMirror<InstanceStatus> i = instances;
+        return r != null && i != null && r.isInitialized() && i.isInitialized();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        routes = ZkTreeMirror.of(client, paths.routes(), 1, AppRoute.class);
+        instances = ZkTreeMirror.of(client, paths.instances(), 2, InstanceStatus.class);
+        routes.addListener((key, value) -> requestRebuild());
+        instances.addListener((key, value) -> requestRebuild());
+        routes.start();
+        instances.start();
+        running = true;
+        awaitInitialSync();
+        rebuild();
+    }
+
+    private void awaitInitialSync() {
+        long deadline = System.nanoTime() + initialSyncTimeout.toNanos();
+        try {
+            boolean synced = routes.awaitInitialized(initialSyncTimeout)
+                    && instances.awaitInitialized(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (!synced) {
+                log.warn("ZooKeeper not read within {}; serving what is known and converging in the background",
+                        initialSyncTimeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void requestRebuild() {
+        if (running && rebuildPending.compareAndSet(false, true)) {
+            rebuilder.execute(() -> {
+                rebuildPending.set(false);
+                rebuild();
+            });
+        }
+    }
+
+    private synchronized void rebuild() {
+        if (!running) {
+            return;
+        }
+        try {
+            long started = System.nanoTime();
+            RoutingTable table = builder.build(versions.incrementAndGet(), routes.snapshot(), instances.snapshot());
+            current = table;
+            Set<String> live = new HashSet<>();
+            for (List<Backend> backends : table.healthy().values()) {
+                backends.forEach(backend -> live.add(backend.key()));
+            }
+            balancer.retainOnly(live);
+            log.info("Routing table v{}: {} apps, {} hosts, {} healthy instances ({} ms)", table.version(),
+                    table.apps(), table.hostCount(), table.healthyInstanceCount(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        } catch (RuntimeException e) {
+            log.error("Routing table rebuild failed; keeping version {}", current.version(), e);
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        routes.close();
+        instances.close();
+        rebuilder.shutdownNow();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+}

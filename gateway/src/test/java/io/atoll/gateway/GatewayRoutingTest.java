@@ -1,0 +1,258 @@
+package io.atoll.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.atoll.model.InstanceState;
+import io.atoll.model.RouteRule;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * The gateway as a user meets it: a real ZooKeeper holding routes and instance states, real
+ * HTTP backends, requests over TCP with the Host header a browser would send.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "management.server.port=0",
+        "atoll.gateway.connect-timeout=1s",
+        "atoll.gateway.response-timeout=10s"})
+class GatewayRoutingTest {
+
+    private static final ZkFixture zk = new ZkFixture();
+    private static TestBackend alpha;
+    private static TestBackend beta;
+
+    @LocalServerPort
+    int port;
+
+    @LocalManagementPort
+    int managementPort;
+
+    @DynamicPropertySource
+    static void zookeeper(DynamicPropertyRegistry registry) {
+        registry.add("atoll.zookeeper.connect-string", zk::connectString);
+    }
+
+    @BeforeAll
+    static void backends() throws Exception {
+        alpha = new TestBackend("alpha");
+        beta = new TestBackend("beta");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        alpha.close();
+        beta.close();
+        zk.close();
+    }
+
+    private WebTestClient client() {
+        return WebTestClient.bindToServer()
+                .baseUrl("http://127.0.0.1:" + port)
+                .responseTimeout(Duration.ofSeconds(10))
+                .build();
+    }
+
+    private EntityExchangeResult<String> get(String host, String path) {
+        return client().get().uri(path).header("Host", host).exchange().expectBody(String.class).returnResult();
+    }
+
+    private void awaitStatus(String host, HttpStatus status) {
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(25))
+                .until(() -> get(host, "/").getStatus().value() == status.value());
+    }
+
+    @Test
+    void spreadsRequestsOverBothHealthyInstancesByAppHostAndConfiguredHosts() throws Exception {
+        zk.route("web", RouteRule.forHosts(List.of("www.example.test", "*.apps.example.test")));
+        zk.instance("web", "web-1", alpha.address(), InstanceState.HEALTHY);
+        zk.instance("web", "web-2", beta.address(), InstanceState.HEALTHY);
+        awaitStatus("web.localhost", HttpStatus.OK);
+
+        Set<String> served = new HashSet<>();
+        for (int i = 0; i < 10; i++) {
+            EntityExchangeResult<String> result = get("web.localhost", "/");
+            assertThat(result.getStatus()).isEqualTo(HttpStatus.OK);
+            served.add(result.getResponseBody());
+        }
+        assertThat(served).containsExactlyInAnyOrder("alpha", "beta");
+
+        assertThat(get("www.example.test:8000", "/").getStatus()).isEqualTo(HttpStatus.OK);
+        assertThat(get("WWW.Example.Test", "/").getStatus()).isEqualTo(HttpStatus.OK);
+        assertThat(get("shop.apps.example.test", "/").getStatus()).isEqualTo(HttpStatus.OK);
+        assertThat(get("apps.example.test", "/").getStatus()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    @Test
+    void unknownHostIsA404Problem() {
+        client().get().uri("/anything").header("Host", "nobody.example.test").exchange()
+                .expectStatus().isNotFound()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.status").isEqualTo(404)
+                .jsonPath("$.title").isEqualTo("Not Found")
+                .jsonPath("$.detail").isEqualTo("no app serves host 'nobody.example.test'")
+                .jsonPath("$.trace").doesNotExist();
+    }
+
+    @Test
+    void appWithoutHealthyInstanceIsA503ProblemWithRetryAfter() throws Exception {
+        zk.route("idle", RouteRule.forHosts(List.of("idle.example.test")));
+        zk.instance("idle", "idle-1", alpha.address(), InstanceState.HEALTHY);
+        awaitStatus("idle.localhost", HttpStatus.OK);
+
+        zk.instance("idle", "idle-1", alpha.address(), InstanceState.DRAINING);
+        zk.instance("idle", "idle-2", beta.address(), InstanceState.STARTING);
+        zk.instance("idle", "idle-3", beta.address(), InstanceState.UNHEALTHY);
+        awaitStatus("idle.localhost", HttpStatus.SERVICE_UNAVAILABLE);
+        for (int i = 0; i < 5; i++) {
+            client().get().uri("/").header("Host", "idle.example.test").exchange()
+                    .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+                    .expectHeader().valueEquals("Retry-After", "5")
+                    .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectBody()
+                    .jsonPath("$.status").isEqualTo(503)
+                    .jsonPath("$.detail").isEqualTo("app 'idle' has no healthy instance");
+        }
+
+        zk.removeInstance("idle", "idle-1");
+        zk.removeInstance("idle", "idle-2");
+        zk.removeInstance("idle", "idle-3");
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(get("idle.localhost", "/").getStatus()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE));
+    }
+
+    @Test
+    void changesInZooKeeperAreServedWithinASecond() throws Exception {
+        zk.route("live", RouteRule.forHosts(List.of("live.example.test")));
+        awaitStatus("live.localhost", HttpStatus.SERVICE_UNAVAILABLE);
+
+        zk.instance("live", "live-1", alpha.address(), InstanceState.STARTING);
+        zk.instance("live", "live-1", alpha.address(), InstanceState.HEALTHY);
+        awaitStatus("live.localhost", HttpStatus.OK);
+        assertThat(get("live.localhost", "/").getResponseBody()).isEqualTo("alpha");
+
+        zk.instance("live", "live-2", beta.address(), InstanceState.HEALTHY);
+        zk.instance("live", "live-1", alpha.address(), InstanceState.DRAINING);
+        await().atMost(Duration.ofSeconds(1)).until(() -> "beta".equals(get("live.localhost", "/").getResponseBody()));
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("live.localhost", "/").getResponseBody()).isEqualTo("beta");
+        }
+
+        zk.removeInstance("live", "live-2");
+        awaitStatus("live.localhost", HttpStatus.SERVICE_UNAVAILABLE);
+    }
+
+    @Test
+    void refusedConnectionIsA502ProblemAndIdempotentRequestsTryAnotherInstance() throws Exception {
+        zk.route("dead", RouteRule.forHosts(List.of()));
+        zk.instance("dead", "dead-1", TestBackend.closedAddress(), InstanceState.HEALTHY);
+        awaitStatus("dead.localhost", HttpStatus.BAD_GATEWAY);
+        client().post().uri("/orders").header("Host", "dead.localhost").bodyValue("{}").exchange()
+                .expectStatus().isEqualTo(HttpStatus.BAD_GATEWAY)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.status").isEqualTo(502)
+                .jsonPath("$.detail").isEqualTo("an instance of app 'dead' refused the connection");
+
+        zk.instance("half", "half-1", TestBackend.closedAddress(), InstanceState.HEALTHY);
+        zk.instance("half", "half-2", alpha.address(), InstanceState.HEALTHY);
+        awaitStatus("half.localhost", HttpStatus.OK);
+        for (int i = 0; i < 6; i++) {
+            EntityExchangeResult<String> result = get("half.localhost", "/");
+            assertThat(result.getStatus()).isEqualTo(HttpStatus.OK);
+            assertThat(result.getResponseBody()).isEqualTo("alpha");
+        }
+    }
+
+    @Test
+    void slowInstanceIsA504Problem() throws Exception {
+        zk.route("slow", new RouteRule(List.of("slow.example.test"), "/", Map.of(), Map.of(), false, 0, 300, 0));
+        zk.instance("slow", "slow-1", alpha.address(), InstanceState.HEALTHY);
+        awaitStatus("slow.example.test", HttpStatus.OK);
+        client().get().uri("/slow").header("Host", "slow.example.test").exchange()
+                .expectStatus().isEqualTo(HttpStatus.GATEWAY_TIMEOUT)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.status").isEqualTo(504)
+                .jsonPath("$.detail").isEqualTo("an instance of app 'slow' did not answer in time");
+    }
+
+    @Test
+    void instanceSeesRequestIdForwardedForAndTheOriginalHost() throws Exception {
+        zk.route("echo", RouteRule.forHosts(List.of("echo.example.test")));
+        zk.instance("echo", "echo-1", beta.address(), InstanceState.HEALTHY);
+        awaitStatus("echo.localhost", HttpStatus.OK);
+
+        client().get().uri(URI.create("http://127.0.0.1:" + port + "/a/b?x=1%202")).header("Host", "echo.example.test")
+                .header("X-Request-Id", "req-42").exchange()
+                .expectStatus().isOk()
+                .expectHeader().valueEquals("X-Request-Id", "req-42")
+                .expectHeader().valueEquals("Seen-Request-Id", "req-42")
+                .expectHeader().valueEquals("Seen-Forwarded-For", "127.0.0.1")
+                .expectHeader().valueEquals("Seen-Forwarded-Host", "echo.example.test")
+                .expectHeader().valueEquals("Seen-Host", "echo.example.test")
+                .expectHeader().valueEquals("Seen-Path", "/a/b?x=1%202");
+
+        EntityExchangeResult<String> generated = get("echo.localhost", "/");
+        String id = generated.getResponseHeaders().getFirst("X-Request-Id");
+        assertThat(id).isNotBlank();
+        assertThat(generated.getResponseHeaders().getFirst("Seen-Request-Id")).isEqualTo(id);
+        assertThat(get("nobody.example.test", "/").getResponseHeaders().getFirst("X-Request-Id")).isNotBlank();
+    }
+
+    @Test
+    void longestPathPrefixWinsAndCanBeStripped() throws Exception {
+        zk.route("site", RouteRule.forHosts(List.of("shop.example.test")));
+        zk.route("api", new RouteRule(List.of("shop.example.test"), "/api/", Map.of(), Map.of(), true, 0, 0, 0));
+        zk.instance("site", "site-1", alpha.address(), InstanceState.HEALTHY);
+        zk.instance("api", "api-1", beta.address(), InstanceState.HEALTHY);
+        await().atMost(Duration.ofSeconds(1)).until(() -> "beta".equals(get("shop.example.test", "/api/v1").getResponseBody()));
+
+        EntityExchangeResult<String> api = get("shop.example.test", "/api/v1/items");
+        assertThat(api.getResponseBody()).isEqualTo("beta");
+        assertThat(api.getResponseHeaders().getFirst("Seen-Path")).isEqualTo("/v1/items");
+        assertThat(get("shop.example.test", "/apiary").getResponseBody()).isEqualTo("alpha");
+        assertThat(get("shop.example.test", "/").getResponseBody()).isEqualTo("alpha");
+    }
+
+    @Test
+    void managementPortReportsTableAndPerAppMetrics() throws Exception {
+        zk.route("metered", RouteRule.forHosts(List.of()));
+        zk.instance("metered", "metered-1", alpha.address(), InstanceState.HEALTHY);
+        awaitStatus("metered.localhost", HttpStatus.OK);
+        get("metered.localhost", "/");
+        get("nobody.example.test", "/");
+
+        WebTestClient management = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build();
+        management.get().uri("/actuator/health").exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.status").isEqualTo("UP")
+                .jsonPath("$.components.zookeeper.status").isEqualTo("UP")
+                .jsonPath("$.components.routingTable.status").isEqualTo("UP")
+                .jsonPath("$.components.routingTable.details.synced").isEqualTo(true)
+                .jsonPath("$.components.routingTable.details.version").value(v -> assertThat((Integer) v).isPositive());
+        String prometheus = management.get().uri("/actuator/prometheus").exchange()
+                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(prometheus)
+                .contains("atoll_gateway_requests_seconds_count{app=\"metered\",status=\"200\"}")
+                .contains("atoll_gateway_requests_seconds_count{app=\"unknown\",status=\"404\"}");
+    }
+}
