@@ -1,0 +1,39 @@
+package io.atoll.platform.apps;
+
+import jakarta.validation.Valid;
+import java.net.URI;
+import java.util.List;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/apps")
+class AppController {
+
+    private final AppService apps;
+
+    AppController(AppService apps) {
+        this.apps = apps;
+    }
+
+    @PostMapping
+    ResponseEntity<AppView> create(@Valid @RequestBody CreateAppRequest request) {
+        AppView created = apps.create(request);
+        return ResponseEntity.created(URI.create("/api/v1/apps/" + created.name())).body(created);
+    }
+
+    @GetMapping
+    List<AppView> list() {
+        return apps.list();
+    }
+
+    @GetMapping("/{app}")
+    AppView get(@PathVariable String app) {
+        return apps.view(apps.require(app));
+    }
+}

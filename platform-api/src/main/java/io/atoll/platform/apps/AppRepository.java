@@ -1,0 +1,6 @@
+package io.atoll.platform.apps;
+
+import org.springframework.data.repository.ListCrudRepository;
+
+public interface AppRepository extends ListCrudRepository<App, String> {
+}

@@ -1,0 +1,155 @@
+package io.atoll.platform.instances;
+
+import io.atoll.json.JsonCodec;
+import io.atoll.model.AppRoute;
+import io.atoll.model.Assignment;
+import io.atoll.model.HealthCheck;
+import io.atoll.model.Resources;
+import io.atoll.model.RouteRule;
+import io.atoll.platform.apps.App;
+import io.atoll.platform.apps.AppRepository;
+import io.atoll.platform.deploys.Release;
+import io.atoll.platform.deploys.ReleaseRepository;
+import io.atoll.zk.ZkPaths;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one writer of assignments and routes. SQL is the original: every change is saved there
+ * first, then copied to ZooKeeper; a periodic pass copies anything ZooKeeper lost (a wiped
+ * ensemble, a write that failed while it was away) and deletes what SQL no longer has, so the
+ * cluster converges to the desired state by itself.
+ *
+ * <p>Methods are synchronized so the periodic pass never sees half of a deploy's change.
+ */
+@Component
+public class DesiredStateWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(DesiredStateWriter.class);
+
+    private final CuratorFramework client;
+    private final ZkPaths paths;
+    private final ClusterState cluster;
+    private final DesiredInstanceRepository desired;
+    private final AppRepository apps;
+    private final ReleaseRepository releases;
+    private final JsonCodec codec = JsonCodec.shared();
+    private final Counter repaired;
+
+    DesiredStateWriter(CuratorFramework client, ZkPaths paths, ClusterState cluster, DesiredInstanceRepository desired,
+            AppRepository apps, ReleaseRepository releases, MeterRegistry meters) {
+        this.client = client;
+        this.paths = paths;
+        this.cluster = cluster;
+        this.desired = desired;
+        this.apps = apps;
+        this.releases = releases;
+        this.repaired = Counter.builder("atoll.platform.zookeeper.repairs")
+                .description("ZooKeeper values rewritten or deleted because they differed from SQL")
+                .register(meters);
+    }
+
+    public synchronized void add(App app, Release release, List<DesiredInstance> instances) throws Exception {
+        desired.saveAll(instances);
+        for (DesiredInstance instance : instances) {
+            write(instance, assignment(app, release, instance));
+        }
+    }
+
+    public synchronized void drain(App app, List<DesiredInstance> instances) throws Exception {
+        for (DesiredInstance instance : instances) {
+            DesiredInstance draining = desired.save(instance.asDraining());
+            Release release = releases.findById(instance.releaseId()).orElseThrow();
+            write(draining, assignment(app, release, draining));
+        }
+    }
+
+    public synchronized void remove(List<DesiredInstance> instances) throws Exception {
+        // by id: the caller's copies may predate a drain that bumped their version
+        desired.deleteAllById(instances.stream().map(DesiredInstance::instanceId).toList());
+        for (DesiredInstance instance : instances) {
+            client.delete().quietly().forPath(paths.assignment(instance.nodeId(), instance.instanceId()));
+        }
+    }
+
+    public synchronized void writeRoute(App app) throws Exception {
+        byte[] value = codec.encode(route(app));
+        client.create().orSetData().creatingParentsIfNeeded().forPath(paths.route(app.name()), value);
+    }
+
+    /** Copies SQL into ZooKeeper wherever they differ. */
+    @Scheduled(initialDelayString = "${atoll.platform.sync.initial-delay:1s}",
+            fixedDelayString = "${atoll.platform.sync.interval:15s}")
+    public synchronized void syncAll() {
+        if (!client.getZookeeperClient().isConnected() || !cluster.assignmentsRead()) {
+            return;
+        }
+        try {
+            // ZooKeeper first, then SQL: everything ZooKeeper has was saved to SQL before it.
+            Map<String, Assignment> inZk = cluster.assignments().snapshot();
+            Map<String, App> appsByName = new HashMap<>();
+            apps.findAll().forEach(app -> appsByName.put(app.name(), app));
+            Map<String, Release> releasesById = new HashMap<>();
+            Map<String, DesiredInstance> wanted = new HashMap<>();
+            for (DesiredInstance instance : desired.findAll()) {
+                wanted.put(instance.nodeId() + "/" + instance.instanceId(), instance);
+            }
+            for (var entry : wanted.entrySet()) {
+                DesiredInstance instance = entry.getValue();
+                App app = appsByName.get(instance.app());
+                Release release = releasesById.computeIfAbsent(instance.releaseId(),
+                        id -> releases.findById(id).orElse(null));
+                if (app == null || release == null) {
+                    continue;
+                }
+                Assignment assignment = assignment(app, release, instance);
+                if (!assignment.equals(inZk.get(entry.getKey()))) {
+                    log.info("Restoring assignment {} in ZooKeeper", entry.getKey());
+                    write(instance, assignment);
+                    repaired.increment();
+                }
+            }
+            for (String key : inZk.keySet()) {
+                if (!wanted.containsKey(key)) {
+                    log.info("Deleting assignment {} that SQL no longer has", key);
+                    String[] parts = key.split("/", 2);
+                    client.delete().quietly().forPath(paths.assignment(parts[0], parts[1]));
+                    repaired.increment();
+                }
+            }
+            for (App app : appsByName.values()) {
+                if (releases.maxNumber(app.name()) > 0 && client.checkExists().forPath(paths.route(app.name())) == null) {
+                    writeRoute(app);
+                    repaired.increment();
+                }
+            }
+        } catch (Exception e) {
+            log.warn("Could not sync desired state to ZooKeeper; will retry: {}", e.toString());
+        }
+    }
+
+    Assignment assignment(App app, Release release, DesiredInstance instance) {
+        return new Assignment(instance.instanceId(), app.name(), release.id(), release.pinnedImage(), Map.of(),
+                app.containerPort(), new Resources(instance.memoryMb(), instance.cpuShares(), 1),
+                HealthCheck.ofPath(app.healthPath()), List.of(), instance.draining());
+    }
+
+    private void write(DesiredInstance instance, Assignment assignment) throws Exception {
+        client.create().orSetData().creatingParentsIfNeeded()
+                .forPath(paths.assignment(instance.nodeId(), instance.instanceId()), codec.encode(assignment));
+    }
+
+    private static AppRoute route(App app) {
+        // Version = creation time of the app: the gateway only needs it to tell tables apart.
+        return new AppRoute(app.name(), List.of(RouteRule.forHosts(app.hostList())), Map.of(),
+                app.createdAt().toEpochMilli());
+    }
+}
