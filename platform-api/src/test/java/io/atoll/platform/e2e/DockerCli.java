@@ -1,0 +1,41 @@
+package io.atoll.platform.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The real docker CLI, as a user would type it. Fails loudly when the engine is not there. */
+final class DockerCli {
+
+    private DockerCli() {
+    }
+
+    static String run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add("docker");
+        command.addAll(Arrays.asList(args));
+        return exec(command);
+    }
+
+    static String exec(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " timed out");
+        }
+        String text = new String(output, StandardCharsets.UTF_8).trim();
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed (" + process.exitValue() + "): " + text);
+        }
+        return text;
+    }
+
+    static List<String> lines(String... args) throws IOException, InterruptedException {
+        String out = run(args);
+        return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+    }
+}
