@@ -231,10 +231,31 @@ class NodeAgentDockerTest {
         await().atMost(WITHIN).until(() -> containers().isEmpty());
     }
 
+    @Test
+    void anAppThatKeepsExitingIsRestartedAndReportedAsACrashLoop() throws Exception {
+        startAgent(zookeeper.getConnectString(),
+                "atoll.agent.restart.initial-backoff=50ms", "atoll.agent.restart.max-backoff=200ms");
+        String instance = newInstanceId();
+        // The bare busybox image runs /bin/sh without input: it exits at once, every time.
+        Assignment failing = new Assignment(instance, "hello", "r1", "atoll/busybox:local", Map.of(), 8080,
+                Resources.NONE, null, List.of(), false);
+        assign(failing);
+
+        InstanceStatus status = awaitState("hello", instance, InstanceState.CRASHLOOP);
+        InspectContainerResponse inspect = docker.inspectContainerCmd(status.containerId()).exec();
+        assertThat(inspect.getRestartCount()).as("Docker's own restart policy is not used").isZero();
+        assertThat(containers()).hasSize(1);
+        // Still retried at the cap: the same container keeps being started.
+        String finished = inspect.getState().getFinishedAt();
+        await().atMost(WITHIN).until(() ->
+                !finished.equals(docker.inspectContainerCmd(status.containerId()).exec().getState().getFinishedAt()));
+    }
+
     // ---- helpers ---------------------------------------------------------------------------
 
-    private ConfigurableApplicationContext startAgent(String connectString) {
+    private ConfigurableApplicationContext startAgent(String connectString, String... extra) {
         ConfigurableApplicationContext agent = new SpringApplicationBuilder(NodeAgentApplication.class)
+                .properties(extra)
                 .properties(
                         "server.port=0",
                         "atoll.zookeeper.connect-string=" + connectString,
