@@ -12,9 +12,9 @@ public class TransferMetrics {
     private final Counter sent;
 
     public TransferMetrics(MeterRegistry meters) {
-        this.received = Counter.builder("atoll.registry.bytes.received").baseUnit("bytes")
+        this.received = Counter.builder("atoll.registry.received").baseUnit("bytes")
                 .description("blob and manifest bytes received from clients").register(meters);
-        this.sent = Counter.builder("atoll.registry.bytes.sent").baseUnit("bytes")
+        this.sent = Counter.builder("atoll.registry.sent").baseUnit("bytes")
                 .description("blob and manifest bytes sent to clients").register(meters);
     }
 

@@ -1,0 +1,164 @@
+package io.atoll.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The real docker CLI pushes to and pulls from the registry. The engine speaks plain HTTP to
+ * registries on 127.0.0.0/8, so a random port on 127.0.0.1 needs no daemon configuration.
+ * Fails, never skips, when there is no Docker engine.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class DockerCliPushPullTest {
+
+    private static final Path ROOT = tempDir();
+    private static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[a-f0-9]{64}) size: \\d+");
+    private static final List<String> createdImages = new ArrayList<>();
+
+    @DynamicPropertySource
+    static void storage(DynamicPropertyRegistry registry) {
+        registry.add("atoll.registry.storage.root", ROOT::toString);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @BeforeAll
+    static void images() {
+        Result version = run(List.of("docker", "version", "--format", "{{.Server.Version}}"));
+        assertThat(version.exit()).as("a Docker engine must be running for this test: %s", version.output()).isZero();
+        Result build = run(List.of("bash", "../demo/build-images.sh"));
+        assertThat(build.exit()).as("demo/build-images.sh: %s", build.output()).isZero();
+    }
+
+    @AfterAll
+    static void removeImages() {
+        for (String image : createdImages) {
+            run(List.of("docker", "rmi", "-f", image));
+        }
+    }
+
+    @Test
+    void pushesAndPullsAMultiLayerImageByTagAndByDigest() {
+        String repository = "127.0.0.1:" + port + "/demo/hello";
+        String tagged = repository + ":1";
+        String localId = docker("image", "inspect", "--format", "{{.Id}}", "atoll/hello:local").trim();
+        assertThat(docker("image", "inspect", "--format", "{{len .RootFS.Layers}}", "atoll/hello:local").trim()).isEqualTo("2");
+
+        docker("tag", "atoll/hello:local", tagged);
+        createdImages.add(tagged);
+        String digest = pushedDigest(docker("push", tagged));
+
+        // What platform-api does to resolve a tag to the digest the push reported.
+        HttpResponse<byte[]> head = new RegistryClient(port).head("/v2/demo/hello/manifests/1", "Accept",
+                "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, "
+                        + "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json");
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("Docker-Content-Digest")).hasValue(digest);
+
+        docker("rmi", tagged);
+        assertThat(run(List.of("docker", "image", "inspect", tagged)).exit()).isNotZero();
+
+        docker("pull", tagged);
+        String byDigest = repository + "@" + digest;
+        createdImages.add(byDigest);
+        docker("pull", byDigest);
+
+        assertThat(docker("image", "inspect", "--format", "{{.Id}}", tagged).trim()).isEqualTo(localId);
+        assertThat(docker("image", "inspect", "--format", "{{.Id}}", byDigest).trim()).isEqualTo(localId);
+        assertThat(docker("image", "inspect", "--format", "{{json .RepoDigests}}", tagged)).contains(byDigest);
+    }
+
+    /**
+     * atoll/hello:local stays on the engine (other tests need it), so its layers are never
+     * downloaded again above. This image has a layer of its own; once removed from the engine,
+     * pulling and running it proves the layer's bytes came back from the registry.
+     */
+    @Test
+    void anImageRemovedFromTheEngineComesBackWholeFromTheRegistry() throws IOException {
+        String token = UUID.randomUUID().toString();
+        Path context = Files.createTempDirectory("unique-image");
+        Files.writeString(context.resolve("token"), token);
+        Files.writeString(context.resolve("Dockerfile"), "FROM atoll/hello:local\nCOPY token /token\n");
+        String tagged = "127.0.0.1:" + port + "/demo/unique:" + token.substring(0, 8);
+        createdImages.add(tagged);
+        Result build = run(List.of("docker", "build", "-q", "-t", tagged, context.toString()), "DOCKER_BUILDKIT", "0");
+        assertThat(build.exit()).as(build.output()).isZero();
+        String imageId = docker("image", "inspect", "--format", "{{.Id}}", tagged).trim();
+
+        String digest = pushedDigest(docker("push", tagged));
+        docker("rmi", tagged);
+        assertThat(run(List.of("docker", "image", "inspect", imageId)).exit()).as("image removed from the engine").isNotZero();
+
+        String byDigest = tagged.substring(0, tagged.lastIndexOf(':')) + "@" + digest;
+        createdImages.add(byDigest);
+        docker("pull", byDigest);
+        assertThat(docker("image", "inspect", "--format", "{{.Id}}", byDigest).trim()).isEqualTo(imageId);
+        assertThat(docker("run", "--rm", byDigest, "cat", "/token").trim()).isEqualTo(token);
+    }
+
+    private static String pushedDigest(String pushOutput) {
+        Matcher matcher = PUSHED_DIGEST.matcher(pushOutput);
+        assertThat(matcher.find()).as("push output: %s", pushOutput).isTrue();
+        return matcher.group(1);
+    }
+
+    private static String docker(String... args) {
+        List<String> command = new ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        Result result = run(command);
+        assertThat(result.exit()).as("%s: %s", command, result.output()).isZero();
+        return result.output();
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private static Result run(List<String> command, String... env) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            for (int i = 0; i + 1 < env.length; i += 2) {
+                builder.environment().put(env[i], env[i + 1]);
+            }
+            Process process = builder.start();
+            process.getOutputStream().close();
+            byte[] output = process.getInputStream().readAllBytes();
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return new Result(-1, "timed out: " + new String(output, StandardCharsets.UTF_8));
+            }
+            return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return new Result(-1, command.get(0) + " could not be started: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, "interrupted");
+        }
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("registry-docker-test").resolve("storage");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
