@@ -57,7 +57,7 @@ class DockerCliPushPullTest {
     }
 
     @Test
-    void pushesAndPullsAMultiLayerImageByTagAndByDigest() {
+    void pushesAndPullsAMultiLayerImageByTagAndByDigest() throws IOException {
         String repository = "127.0.0.1:" + port + "/demo/hello";
         String tagged = repository + ":1";
         String localId = docker("image", "inspect", "--format", "{{.Id}}", "atoll/hello:local").trim();
@@ -66,6 +66,9 @@ class DockerCliPushPullTest {
         docker("tag", "atoll/hello:local", tagged);
         createdImages.add(tagged);
         String digest = pushedDigest(docker("push", tagged));
+        try (var blobs = Files.walk(ROOT.resolve("blobs"))) {
+            assertThat(blobs.filter(Files::isRegularFile).count()).as("two layers and a config in storage").isGreaterThanOrEqualTo(3);
+        }
 
         // What platform-api does to resolve a tag to the digest the push reported.
         HttpResponse<byte[]> head = new RegistryClient(port).head("/v2/demo/hello/manifests/1", "Accept",

@@ -297,9 +297,13 @@ class DistributionApiTest {
     }
 
     @Test
-    void healthIncludesStorage() {
+    void healthIncludesStorageAndMetricsCountBytes() {
         JsonNode health = json.readTree(registry.get("/actuator/health").body());
         assertThat(health.path("components").path("storage").path("status").asString()).isEqualTo("UP");
+
+        pushBlob("metered", randomBytes(10_000));
+        JsonNode received = json.readTree(registry.get("/actuator/metrics/atoll.registry.received").body());
+        assertThat(received.path("measurements").path(0).path("value").asDouble()).isGreaterThanOrEqualTo(10_000);
     }
 
     // ---- helpers

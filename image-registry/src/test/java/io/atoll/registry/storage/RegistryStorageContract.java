@@ -1,0 +1,96 @@
+package io.atoll.registry.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.atoll.registry.oci.Digest;
+import io.atoll.registry.oci.RepositoryName;
+import io.atoll.registry.storage.RegistryStorage.StoredManifest;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What every storage backend must do; each backend's test extends this (S3 will, too). */
+abstract class RegistryStorageContract {
+
+    private static final RepositoryName REPO = new RepositoryName("library/app");
+
+    protected RegistryStorage storage;
+
+    protected abstract RegistryStorage newStorage();
+
+    @BeforeEach
+    void setUp() {
+        storage = newStorage();
+    }
+
+    @Test
+    void verifyPasses() {
+        storage.verify();
+    }
+
+    @Test
+    void uploadBecomesABlobOnlyWhenCommitted() throws IOException {
+        byte[] first = "hello ".getBytes(StandardCharsets.UTF_8);
+        byte[] second = "world".getBytes(StandardCharsets.UTF_8);
+        Digest digest = Digest.of("hello world".getBytes(StandardCharsets.UTF_8));
+        String id = UUID.randomUUID().toString();
+
+        storage.createUpload(id, REPO);
+        assertThat(storage.statUpload(id)).hasValueSatisfying(u -> {
+            assertThat(u.size()).isZero();
+            assertThat(u.repository()).isEqualTo(REPO);
+        });
+        assertThat(storage.appendUpload(id, new ByteArrayInputStream(first))).isEqualTo(6);
+        assertThat(storage.appendUpload(id, new ByteArrayInputStream(second))).isEqualTo(11);
+        assertThat(storage.statBlob(digest)).isEmpty();
+        assertThat(storage.openBlob(digest, 0)).isEmpty();
+        assertThat(storage.listUploads()).extracting(RegistryStorage.UploadStat::uploadId).contains(id);
+
+        storage.commitUpload(id, digest);
+        assertThat(storage.statUpload(id)).isEmpty();
+        assertThat(storage.statBlob(digest)).hasValueSatisfying(b -> assertThat(b.size()).isEqualTo(11));
+        try (InputStream in = storage.openBlob(digest, 6).orElseThrow()) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("world");
+        }
+    }
+
+    @Test
+    void deletedUploadIsGone() {
+        String id = UUID.randomUUID().toString();
+        storage.createUpload(id, REPO);
+        storage.appendUpload(id, new ByteArrayInputStream(new byte[10]));
+        storage.deleteUpload(id);
+        assertThat(storage.statUpload(id)).isEmpty();
+        assertThat(storage.listUploads()).extracting(RegistryStorage.UploadStat::uploadId).doesNotContain(id);
+    }
+
+    @Test
+    void manifestsAndTags() {
+        byte[] content = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
+        Digest digest = Digest.of(content);
+        assertThat(storage.repositoryExists(REPO)).isFalse();
+        assertThat(storage.readManifest(REPO, digest)).isEmpty();
+        assertThat(storage.readTag(REPO, "v1")).isEmpty();
+
+        storage.writeManifest(REPO, digest, "application/vnd.oci.image.manifest.v1+json", content);
+        storage.writeManifest(REPO, digest, "application/vnd.oci.image.manifest.v1+json", content);
+        storage.writeTag(REPO, "v1", digest);
+        storage.writeTag(REPO, "latest", digest);
+
+        assertThat(storage.repositoryExists(REPO)).isTrue();
+        StoredManifest stored = storage.readManifest(REPO, digest).orElseThrow();
+        assertThat(stored.content()).isEqualTo(content);
+        assertThat(stored.mediaType()).isEqualTo("application/vnd.oci.image.manifest.v1+json");
+        assertThat(storage.readTag(REPO, "v1")).hasValue(digest);
+        assertThat(storage.listTags(REPO)).containsExactly("latest", "v1");
+        assertThat(storage.readManifest(new RepositoryName("library/other"), digest)).isEmpty();
+
+        Digest other = Digest.of(new byte[] {1});
+        storage.writeTag(REPO, "v1", other);
+        assertThat(storage.readTag(REPO, "v1")).hasValue(other);
+    }
+}
