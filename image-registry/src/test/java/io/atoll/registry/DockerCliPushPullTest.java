@@ -54,6 +54,7 @@ class DockerCliPushPullTest {
         for (String image : createdImages) {
             run(List.of("docker", "rmi", "-f", image));
         }
+        org.springframework.util.FileSystemUtils.deleteRecursively(ROOT.getParent().toFile());
     }
 
     @Test

@@ -306,6 +306,11 @@ class DistributionApiTest {
         assertThat(received.path("measurements").path(0).path("value").asDouble()).isGreaterThanOrEqualTo(10_000);
     }
 
+    @org.junit.jupiter.api.AfterAll
+    static void removeStorage() {
+        org.springframework.util.FileSystemUtils.deleteRecursively(ROOT.getParent().toFile());
+    }
+
     // ---- helpers
 
     private Digest pushBlob(String repository, byte[] content) {
