@@ -34,6 +34,11 @@ class DockerConfiguration {
         return new ContainerRuntime(docker, properties);
     }
 
+    @Bean
+    ContainerEvents containerEvents(DockerClient docker, AgentProperties properties) {
+        return new ContainerEvents(docker, properties);
+    }
+
     @Bean("docker")
     DockerHealthIndicator dockerHealthIndicator(DockerClient docker) {
         return new DockerHealthIndicator(docker);

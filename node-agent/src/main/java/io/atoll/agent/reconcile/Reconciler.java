@@ -2,6 +2,7 @@ package io.atoll.agent.reconcile;
 
 import com.github.dockerjava.api.model.Container;
 import io.atoll.agent.config.AgentProperties;
+import io.atoll.agent.docker.ContainerEvents;
 import io.atoll.agent.docker.ContainerRuntime;
 import io.atoll.agent.docker.ContainerSnapshot;
 import io.atoll.agent.docker.ContainerSpec;
@@ -48,8 +49,8 @@ import org.springframework.stereotype.Component;
 /**
  * The node agent's control loop, level-based and keyed by instance id: every pass re-reads the
  * desired state (this node's assignments in ZooKeeper) and the actual state (Docker containers
- * labelled with this node) and acts on the difference. A change in ZooKeeper only wakes it up;
- * the timer wakes it anyway, which is also how exited containers are noticed.
+ * labelled with this node) and acts on the difference. A change in ZooKeeper or a Docker event
+ * only wakes it up; the timer wakes it anyway, so a missed event costs at most one interval.
  *
  * <p>A pass runs on one thread and only decides which instances need a look; each instance is
  * then handled on a worker, never two workers on the same instance, so a slow pull or a stop's
@@ -92,7 +93,7 @@ public class Reconciler implements SmartLifecycle {
     private ScheduledExecutorService health;
 
     public Reconciler(AgentProperties properties, CuratorFramework client, ZkPaths paths, ContainerRuntime runtime,
-            HealthProbe probe, NodeRegistration node, MeterRegistry meters) {
+            HealthProbe probe, NodeRegistration node, ContainerEvents events, MeterRegistry meters) {
         this.properties = properties;
         this.client = client;
         this.paths = paths;
@@ -106,6 +107,7 @@ public class Reconciler implements SmartLifecycle {
         this.restarted = meters.counter("atoll.agent.containers", "action", "restarted");
         this.removed = meters.counter("atoll.agent.containers", "action", "removed");
         meters.gauge("atoll.agent.instances", records, Map::size);
+        events.onChange(this::requestPass);
     }
 
     // ---- lifecycle -------------------------------------------------------------------------
@@ -199,6 +201,10 @@ public class Reconciler implements SmartLifecycle {
         if (!running) {
             return;
         }
+        if (!assignments.isInitialized()) {
+            // Until the assignments are read nothing can be decided: not even an adoption.
+            return;
+        }
         long passId = passIds.incrementAndGet();
         try {
             Map<String, Assignment> desired = assignments.snapshot();
@@ -254,11 +260,14 @@ public class Reconciler implements SmartLifecycle {
     }
 
     private void reconcile(long passId, String instanceId, String containerId) throws Exception {
+        // Checked before the read: an absence read before the mirror was complete must not be
+        // trusted just because the mirror completed a moment later.
+        boolean absenceIsReal = safeToRemove();
         Assignment assignment = assignments.get(instanceId);
         ContainerSnapshot container = containerId == null ? null : runtime.inspect(containerId).orElse(null);
 
         if (assignment == null) {
-            if (!safeToRemove()) {
+            if (!absenceIsReal) {
                 return;
             }
             if (container != null) {
