@@ -31,7 +31,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
         "atoll.gateway.connect-timeout=1s",
-        "atoll.gateway.response-timeout=10s"})
+        "atoll.gateway.response-timeout=10s",
+        "atoll.gateway.snapshot-file=target/test-snapshots/routing.json"})
 class GatewayRoutingTest {
 
     private static final ZkFixture zk = new ZkFixture();

@@ -38,6 +38,22 @@ final class ZkFixture implements AutoCloseable {
         }
     }
 
+    private volatile boolean running = true;
+
+    boolean isRunning() {
+        return running;
+    }
+
+    void stopServer() throws java.io.IOException {
+        running = false;
+        server.stop();
+    }
+
+    void restartServer() throws Exception {
+        server.restart();
+        running = true;
+    }
+
     String connectString() {
         return server.getConnectString();
     }

@@ -1,5 +1,6 @@
 package io.atoll.gateway.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -13,6 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param initialSyncTimeout how long start-up waits for the first complete read of ZooKeeper
  *     before serving whatever it has
  * @param ejectFor how long an instance that refused a connection gets no new requests
+ * @param snapshotFile where the last complete read of ZooKeeper is kept for a cold start without it
  */
 @ConfigurationProperties("atoll.gateway")
 public record AtollGatewayProperties(
@@ -21,7 +23,8 @@ public record AtollGatewayProperties(
         Duration responseTimeout,
         Duration retryAfter,
         Duration initialSyncTimeout,
-        Duration ejectFor) {
+        Duration ejectFor,
+        Path snapshotFile) {
 
     public AtollGatewayProperties {
         defaultDomain = defaultDomain == null || defaultDomain.isBlank() ? "localhost" : defaultDomain.strip();
@@ -30,5 +33,6 @@ public record AtollGatewayProperties(
         retryAfter = retryAfter == null ? Duration.ofSeconds(5) : retryAfter;
         initialSyncTimeout = initialSyncTimeout == null ? Duration.ofSeconds(5) : initialSyncTimeout;
         ejectFor = ejectFor == null ? Duration.ofSeconds(5) : ejectFor;
+        snapshotFile = snapshotFile == null ? Path.of("data", "gateway", "routing-snapshot.json") : snapshotFile;
     }
 }

@@ -4,6 +4,7 @@ import io.atoll.gateway.balancing.LeastOutstandingBalancer;
 import io.atoll.gateway.filter.AtollRoutingFilter;
 import io.atoll.gateway.filter.RequestIdFilter;
 import io.atoll.gateway.filter.RequestMetricsFilter;
+import io.atoll.gateway.routing.RoutingSnapshotStore;
 import io.atoll.gateway.routing.RoutingTableBuilder;
 import io.atoll.gateway.routing.RoutingTableHealthIndicator;
 import io.atoll.gateway.routing.RoutingTableWatcher;
@@ -42,7 +43,7 @@ public class GatewayConfiguration {
     RoutingTableWatcher routingTableWatcher(CuratorFramework client, ZkPaths paths,
             AtollGatewayProperties properties, LeastOutstandingBalancer balancer) {
         return new RoutingTableWatcher(client, paths, new RoutingTableBuilder(properties), balancer,
-                properties.initialSyncTimeout());
+                properties.initialSyncTimeout(), new RoutingSnapshotStore(properties.snapshotFile()));
     }
 
     @Bean

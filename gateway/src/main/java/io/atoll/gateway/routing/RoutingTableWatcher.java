@@ -39,6 +39,7 @@ public class RoutingTableWatcher implements SmartLifecycle {
     private final RoutingTableBuilder builder;
     private final LeastOutstandingBalancer balancer;
     private final Duration initialSyncTimeout;
+    private final RoutingSnapshotStore snapshots;
     private final AtomicLong versions = new AtomicLong();
     private final AtomicBoolean rebuildPending = new AtomicBoolean();
     private final ExecutorService rebuilder = Executors.newSingleThreadExecutor(runnable -> {
@@ -49,16 +50,19 @@ public class RoutingTableWatcher implements SmartLifecycle {
 
     private volatile RoutingTable current = RoutingTable.empty();
     private volatile boolean running;
+    /** Set on a cold start without ZooKeeper; dropped once ZooKeeper has been read. */
+    private volatile RoutingSnapshotStore.Snapshot coldStart;
     private ZkTreeMirror<AppRoute> routes;
     private ZkTreeMirror<InstanceStatus> instances;
 
     public RoutingTableWatcher(CuratorFramework client, ZkPaths paths, RoutingTableBuilder builder,
-            LeastOutstandingBalancer balancer, Duration initialSyncTimeout) {
+            LeastOutstandingBalancer balancer, Duration initialSyncTimeout, RoutingSnapshotStore snapshots) {
         this.client = client;
         this.paths = paths;
         this.builder = builder;
         this.balancer = balancer;
         this.initialSyncTimeout = initialSyncTimeout;
+        this.snapshots = snapshots;
     }
 
     /** The table to route the next request with. */
@@ -85,21 +89,30 @@ public class RoutingTableWatcher implements SmartLifecycle {
         routes.start();
         instances.start();
         running = true;
-        awaitInitialSync();
+        if (!awaitSync(initialSyncTimeout)) {
+            coldStart = snapshots.load();
+            log.warn("ZooKeeper not read within {}; serving {} until it is", initialSyncTimeout,
+                    coldStart == null ? "nothing" : "the snapshot " + snapshots.file() + " of " + coldStart.savedAt());
+            rebuilder.execute(() -> {
+                // ZooKeeper may hold exactly what the snapshot does: then no change event comes,
+                // so the switch from the snapshot to the live mirrors is made here.
+                while (running && !awaitSync(Duration.ofSeconds(1))) {
+                    // keep waiting
+                }
+                requestRebuild();
+            });
+        }
         rebuild();
     }
 
-    private void awaitInitialSync() {
-        long deadline = System.nanoTime() + initialSyncTimeout.toNanos();
+    private boolean awaitSync(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            boolean synced = routes.awaitInitialized(initialSyncTimeout)
+            return routes.awaitInitialized(timeout)
                     && instances.awaitInitialized(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            if (!synced) {
-                log.warn("ZooKeeper not read within {}; serving what is known and converging in the background",
-                        initialSyncTimeout);
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -118,13 +131,22 @@ public class RoutingTableWatcher implements SmartLifecycle {
         }
         try {
             long started = System.nanoTime();
-            RoutingTable table = builder.build(versions.incrementAndGet(), routes.snapshot(), instances.snapshot());
+            boolean synced = isSynced();
+            RoutingSnapshotStore.Snapshot source = synced || coldStart == null
+                    ? new RoutingSnapshotStore.Snapshot(null, routes.snapshot(), instances.snapshot())
+                    : coldStart;
+            RoutingTable table = builder.build(versions.incrementAndGet(), source.routes(), source.instances());
             current = table;
             Set<String> live = new HashSet<>();
             for (List<Backend> backends : table.healthy().values()) {
                 backends.forEach(backend -> live.add(backend.key()));
             }
             balancer.retainOnly(live);
+            if (synced) {
+                coldStart = null;
+                // Only a complete read is worth keeping; a partial one would shadow a good snapshot.
+                snapshots.save(source.routes(), source.instances());
+            }
             log.info("Routing table v{}: {} apps, {} hosts, {} healthy instances ({} ms)", table.version(),
                     table.apps(), table.hostCount(), table.healthyInstanceCount(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
