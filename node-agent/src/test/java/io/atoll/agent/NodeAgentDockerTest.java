@@ -251,6 +251,25 @@ class NodeAgentDockerTest {
                 !finished.equals(docker.inspectContainerCmd(status.containerId()).exec().getState().getFinishedAt()));
     }
 
+    @Test
+    void anImageThatCannotBePulledBlocksOnlyItsOwnInstanceAndIsRetriedOnceFixed() throws Exception {
+        startAgent(zookeeper.getConnectString());
+        String broken = newInstanceId();
+        String healthy = newInstanceId();
+        Assignment unpullable = new Assignment(broken, "hello", "r1", "127.0.0.1:1/atoll/nothing:here", Map.of(), 8080,
+                Resources.NONE, null, List.of(), false);
+        assign(unpullable);
+        assign(assignment(healthy));
+
+        awaitState("hello", healthy, InstanceState.HEALTHY);
+        assertThat(status("hello", broken)).as("nothing to report without a container").isNull();
+        assertThat(containers()).hasSize(1);
+
+        assign(assignment(broken));
+        awaitState("hello", broken, InstanceState.HEALTHY);
+        assertThat(containers()).hasSize(2);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------
 
     private ConfigurableApplicationContext startAgent(String connectString, String... extra) {

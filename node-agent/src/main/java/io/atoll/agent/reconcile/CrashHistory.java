@@ -35,8 +35,13 @@ final class CrashHistory {
     }
 
     Duration backoff(int recentCrashes) {
+        return exponential(policy, recentCrashes);
+    }
+
+    /** {@code initialBackoff × 2^(attempt-1)}, capped at {@code maxBackoff}. */
+    static Duration exponential(AgentProperties.Restart policy, int attempt) {
         Duration delay = policy.initialBackoff();
-        for (int i = 1; i < recentCrashes && delay.compareTo(policy.maxBackoff()) < 0; i++) {
+        for (int i = 1; i < attempt && delay.compareTo(policy.maxBackoff()) < 0; i++) {
             delay = delay.multipliedBy(2);
         }
         return delay.compareTo(policy.maxBackoff()) > 0 ? policy.maxBackoff() : delay;

@@ -76,6 +76,8 @@ public class Reconciler implements SmartLifecycle {
     private final Map<String, InstanceRecord> records = new ConcurrentHashMap<>();
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    /** Instances whose last attempt failed: not retried before their time, unless their assignment changes. */
+    private final Map<String, Retry> retries = new ConcurrentHashMap<>();
     private final AtomicBoolean passQueued = new AtomicBoolean();
     private final AtomicLong passIds = new AtomicLong();
 
@@ -121,7 +123,10 @@ public class Reconciler implements SmartLifecycle {
         workers = Executors.newFixedThreadPool(4, threads("atoll-instance"));
         health = Executors.newScheduledThreadPool(2, threads("atoll-health"));
         assignments = ZkTreeMirror.of(client, paths.assignmentsOf(properties.nodeId()), 1, Assignment.class);
-        assignments.addListener((key, value) -> requestPass());
+        assignments.addListener((key, value) -> {
+            retries.remove(key);
+            requestPass();
+        });
         running = true;
         assignments.start();
         long interval = properties.reconcileInterval().toMillis();
@@ -230,6 +235,10 @@ public class Reconciler implements SmartLifecycle {
     }
 
     private void dispatch(long passId, String key, String containerId) {
+        Retry retry = retries.get(key);
+        if (retry != null && Instant.now().isBefore(retry.notBefore())) {
+            return;
+        }
         if (!inFlight.add(key)) {
             dirty.add(key);
             return;
@@ -242,11 +251,15 @@ public class Reconciler implements SmartLifecycle {
                     } else {
                         reconcile(passId, key, containerId);
                     }
+                    retries.remove(key);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (Exception e) {
                     instanceError.increment();
-                    log.warn("Pass {}: instance {} failed, will retry: {}", passId, key, e.toString());
+                    Retry next = Retry.after(retries.get(key), properties.restart());
+                    retries.put(key, next);
+                    log.warn("Pass {}: instance {} failed (attempt {}), retrying in {}: {}", passId, key, next.failures(),
+                            next.delay(), e.toString());
                 } finally {
                     inFlight.remove(key);
                     if (dirty.remove(key)) {
@@ -564,6 +577,16 @@ public class Reconciler implements SmartLifecycle {
             } catch (RuntimeException e) {
                 // Shutting down.
             }
+        }
+    }
+
+    /** Backoff for failed attempts, on the same curve as crash restarts. */
+    private record Retry(int failures, Duration delay, Instant notBefore) {
+
+        static Retry after(Retry previous, AgentProperties.Restart policy) {
+            int failures = previous == null ? 1 : previous.failures + 1;
+            Duration delay = CrashHistory.exponential(policy, failures);
+            return new Retry(failures, delay, Instant.now().plus(delay));
         }
     }
 
