@@ -59,10 +59,6 @@ public class NodeRegistration implements SmartLifecycle {
         }
     }
 
-    public synchronized NodeInfo current() {
-        return node == null ? null : node.value();
-    }
-
     @Override
     public synchronized void stop() {
         if (node != null) {

@@ -188,17 +188,6 @@ public class Reconciler implements SmartLifecycle {
         }
     }
 
-    /** The instance's published status as this agent last wrote it, or null. */
-    public InstanceStatus status(String instanceId) {
-        InstanceRecord record = records.get(instanceId);
-        if (record == null) {
-            return null;
-        }
-        synchronized (record) {
-            return record.status == null ? null : record.status.value();
-        }
-    }
-
     // ---- one pass --------------------------------------------------------------------------
 
     private void pass() {
@@ -277,7 +266,10 @@ public class Reconciler implements SmartLifecycle {
         // trusted just because the mirror completed a moment later.
         boolean absenceIsReal = safeToRemove();
         Assignment assignment = assignments.get(instanceId);
-        ContainerSnapshot container = containerId == null ? null : runtime.inspect(containerId).orElse(null);
+        // By name when the pass saw no container: one may have been created since its listing.
+        ContainerSnapshot container = runtime.inspect(containerId != null ? containerId : containerName(instanceId))
+                .filter(found -> properties.nodeId().equals(found.labels().get(ContainerLabels.NODE)))
+                .orElse(null);
 
         if (assignment == null) {
             if (!absenceIsReal) {
@@ -513,8 +505,12 @@ public class Reconciler implements SmartLifecycle {
         env.put(AppEnv.INSTANCE, assignment.instanceId());
         env.put(AppEnv.ZONE, properties.zone());
         Resources resources = assignment.resources();
-        return new ContainerSpec("atoll-" + assignment.instanceId(), assignment.image(), labels, env,
+        return new ContainerSpec(containerName(assignment.instanceId()), assignment.image(), labels, env,
                 assignment.containerPort(), resources.memoryMb(), resources.cpuShares());
+    }
+
+    private static String containerName(String instanceId) {
+        return "atoll-" + instanceId;
     }
 
     private static void attach(InstanceRecord record, ContainerSnapshot container) {
