@@ -270,6 +270,44 @@ class NodeAgentDockerTest {
         assertThat(containers()).hasSize(2);
     }
 
+    @Test
+    void aZookeeperOutageLeavesRunningInstancesAloneAndTheirStatusComesBack() throws Exception {
+        TestingServer own = new TestingServer(InstanceSpec.getRandomPort(), true);
+        closeables.add(own);
+        CuratorFramework ownClient = CuratorFrameworkFactory.newClient(own.getConnectString(), new RetryOneTime(100));
+        closeables.add(ownClient);
+        ownClient.start();
+        ownClient.blockUntilConnected();
+        startAgent(own.getConnectString());
+        String instance = newInstanceId();
+        ownClient.create().creatingParentsIfNeeded()
+                .forPath(paths.assignment(nodeId, instance), codec.encode(assignment(instance)));
+        InstanceStatus before = await().atMost(WITHIN).until(() -> statusIn(ownClient, instance),
+                s -> s != null && s.state() == InstanceState.HEALTHY);
+        String startedBefore = docker.inspectContainerCmd(before.containerId()).exec().getState().getStartedAt();
+
+        own.stop();
+        Thread.sleep(7000); // past the 5 s session timeout: the agent's session is gone
+        InspectContainerResponse during = docker.inspectContainerCmd(before.containerId()).exec();
+        assertThat(during.getState().getRunning()).isTrue();
+        assertThat(during.getState().getStartedAt()).isEqualTo(startedBefore);
+
+        own.restart();
+        InstanceStatus after = await().atMost(WITHIN).until(() -> statusIn(ownClient, instance),
+                s -> s != null && s.state() == InstanceState.HEALTHY);
+        assertThat(after.containerId()).isEqualTo(before.containerId());
+        assertThat(docker.inspectContainerCmd(after.containerId()).exec().getState().getStartedAt()).isEqualTo(startedBefore);
+        await().atMost(WITHIN).until(() -> ownClient.checkExists().forPath(paths.node(nodeId)) != null);
+    }
+
+    private InstanceStatus statusIn(CuratorFramework zk, String instanceId) throws Exception {
+        try {
+            return codec.decode(zk.getData().forPath(paths.instance("hello", instanceId)), InstanceStatus.class);
+        } catch (KeeperException.NoNodeException | KeeperException.ConnectionLossException e) {
+            return null;
+        }
+    }
+
     // ---- helpers ---------------------------------------------------------------------------
 
     private ConfigurableApplicationContext startAgent(String connectString, String... extra) {
