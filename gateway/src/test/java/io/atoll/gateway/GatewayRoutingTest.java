@@ -48,6 +48,7 @@ class GatewayRoutingTest {
     @DynamicPropertySource
     static void zookeeper(DynamicPropertyRegistry registry) {
         registry.add("atoll.zookeeper.connect-string", zk::connectString);
+        registry.add("atoll.gateway.vanished-grace", () -> "1500ms");
     }
 
     @BeforeAll
@@ -157,7 +158,43 @@ class GatewayRoutingTest {
         }
 
         zk.removeInstance("live", "live-2");
-        awaitStatus("live.localhost", HttpStatus.SERVICE_UNAVAILABLE);
+        await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(50))
+                .until(() -> get("live.localhost", "/").getStatus().value() == 503);
+    }
+
+    /** What a node agent's restart looks like from here: its instances' nodes vanish, then return. */
+    @Test
+    void instanceThatVanishesWhileHealthyKeepsServingForTheGrace() throws Exception {
+        zk.route("sticky", RouteRule.forHosts(List.of("sticky.example.test")));
+        zk.instance("sticky", "sticky-1", alpha.address(), InstanceState.HEALTHY);
+        awaitStatus("sticky.localhost", HttpStatus.OK);
+
+        zk.removeInstance("sticky", "sticky-1");
+        long removed = System.nanoTime();
+        while (System.nanoTime() - removed < Duration.ofMillis(1000).toNanos()) {
+            assertThat(get("sticky.localhost", "/").getResponseBody()).isEqualTo("alpha");
+            Thread.sleep(20);
+        }
+        // back within the grace (the agent re-adopted it): it stays, past the grace too
+        zk.instance("sticky", "sticky-1", alpha.address(), InstanceState.HEALTHY);
+        Thread.sleep(1500);
+        assertThat(get("sticky.localhost", "/").getResponseBody()).isEqualTo("alpha");
+
+        // gone for good: served through the grace, then 503
+        zk.removeInstance("sticky", "sticky-1");
+        assertThat(get("sticky.localhost", "/").getStatus()).isEqualTo(HttpStatus.OK);
+        await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(50))
+                .until(() -> get("sticky.localhost", "/").getStatus().value() == 503);
+
+        // drained before it left: no grace at all
+        zk.instance("sticky", "sticky-2", beta.address(), InstanceState.HEALTHY);
+        awaitStatus("sticky.localhost", HttpStatus.OK);
+        zk.instance("sticky", "sticky-2", beta.address(), InstanceState.DRAINING);
+        awaitStatus("sticky.localhost", HttpStatus.SERVICE_UNAVAILABLE);
+        zk.removeInstance("sticky", "sticky-2");
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("sticky.localhost", "/").getStatus()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        }
     }
 
     @Test

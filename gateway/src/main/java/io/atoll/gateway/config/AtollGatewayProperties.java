@@ -15,6 +15,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     before serving whatever it has
  * @param ejectFor how long an instance that refused a connection gets no new requests
  * @param snapshotFile where the last complete read of ZooKeeper is kept for a cold start without it
+ * @param vanishedGrace how long an instance whose ZooKeeper node disappeared while HEALTHY keeps
+ *     getting traffic: a restarting agent's instances vanish until it has re-adopted them, though
+ *     their containers never stopped. Instances that are drained first or reported unhealthy
+ *     are never kept; a really dead one is ejected on its first refused connection.
  */
 @ConfigurationProperties("atoll.gateway")
 public record AtollGatewayProperties(
@@ -24,7 +28,8 @@ public record AtollGatewayProperties(
         Duration retryAfter,
         Duration initialSyncTimeout,
         Duration ejectFor,
-        Path snapshotFile) {
+        Path snapshotFile,
+        Duration vanishedGrace) {
 
     public AtollGatewayProperties {
         defaultDomain = defaultDomain == null || defaultDomain.isBlank() ? "localhost" : defaultDomain.strip();
@@ -34,5 +39,6 @@ public record AtollGatewayProperties(
         initialSyncTimeout = initialSyncTimeout == null ? Duration.ofSeconds(5) : initialSyncTimeout;
         ejectFor = ejectFor == null ? Duration.ofSeconds(5) : ejectFor;
         snapshotFile = snapshotFile == null ? Path.of("data", "gateway", "routing-snapshot.json") : snapshotFile;
+        vanishedGrace = vanishedGrace == null ? Duration.ofSeconds(20) : vanishedGrace;
     }
 }

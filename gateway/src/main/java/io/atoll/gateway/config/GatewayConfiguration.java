@@ -43,7 +43,8 @@ public class GatewayConfiguration {
     RoutingTableWatcher routingTableWatcher(CuratorFramework client, ZkPaths paths,
             AtollGatewayProperties properties, LeastOutstandingBalancer balancer) {
         return new RoutingTableWatcher(client, paths, new RoutingTableBuilder(properties), balancer,
-                properties.initialSyncTimeout(), new RoutingSnapshotStore(properties.snapshotFile()));
+                properties.initialSyncTimeout(), new RoutingSnapshotStore(properties.snapshotFile()),
+                properties.vanishedGrace());
     }
 
     @Bean

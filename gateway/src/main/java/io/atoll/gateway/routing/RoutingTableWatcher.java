@@ -2,14 +2,17 @@ package io.atoll.gateway.routing;
 
 import io.atoll.gateway.balancing.LeastOutstandingBalancer;
 import io.atoll.model.AppRoute;
+import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
 import io.atoll.zk.ZkPaths;
 import io.atoll.zk.ZkTreeMirror;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,7 +45,11 @@ public class RoutingTableWatcher implements SmartLifecycle {
     private final RoutingSnapshotStore snapshots;
     private final AtomicLong versions = new AtomicLong();
     private final AtomicBoolean rebuildPending = new AtomicBoolean();
-    private final ExecutorService rebuilder = Executors.newSingleThreadExecutor(runnable -> {
+    private final Duration vanishedGrace;
+    /** Instances that left ZooKeeper while HEALTHY, kept routable until their grace ends. */
+    private final Map<String, Vanished> vanished = new HashMap<>();
+    private Map<String, InstanceStatus> lastLive = Map.of();
+    private final ScheduledExecutorService rebuilder = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "routing-table");
         thread.setDaemon(true);
         return thread;
@@ -56,7 +63,9 @@ public class RoutingTableWatcher implements SmartLifecycle {
     private ZkTreeMirror<InstanceStatus> instances;
 
     public RoutingTableWatcher(CuratorFramework client, ZkPaths paths, RoutingTableBuilder builder,
-            LeastOutstandingBalancer balancer, Duration initialSyncTimeout, RoutingSnapshotStore snapshots) {
+            LeastOutstandingBalancer balancer, Duration initialSyncTimeout, RoutingSnapshotStore snapshots,
+            Duration vanishedGrace) {
+        this.vanishedGrace = vanishedGrace;
         this.client = client;
         this.paths = paths;
         this.builder = builder;
@@ -135,7 +144,8 @@ public class RoutingTableWatcher implements SmartLifecycle {
             RoutingSnapshotStore.Snapshot source = synced || coldStart == null
                     ? new RoutingSnapshotStore.Snapshot(null, routes.snapshot(), instances.snapshot())
                     : coldStart;
-            RoutingTable table = builder.build(versions.incrementAndGet(), source.routes(), source.instances());
+            Map<String, InstanceStatus> effective = synced ? withVanished(source.instances()) : source.instances();
+            RoutingTable table = builder.build(versions.incrementAndGet(), source.routes(), effective);
             current = table;
             Set<String> live = new HashSet<>();
             for (List<Backend> backends : table.healthy().values()) {
@@ -153,6 +163,40 @@ public class RoutingTableWatcher implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.error("Routing table rebuild failed; keeping version {}", current.version(), e);
         }
+    }
+
+    private record Vanished(InstanceStatus status, long deadlineNanos) {
+    }
+
+    /**
+     * The live instances plus those that vanished while HEALTHY less than the grace ago. A node
+     * agent that restarts loses its ephemeral instance nodes until it has re-adopted its
+     * containers, which keep serving meanwhile: without this the app would answer 503 for that
+     * time. A rebuild is scheduled for when the oldest grace ends.
+     */
+    private Map<String, InstanceStatus> withVanished(Map<String, InstanceStatus> live) {
+        long now = System.nanoTime();
+        for (Map.Entry<String, InstanceStatus> last : lastLive.entrySet()) {
+            if (!live.containsKey(last.getKey()) && last.getValue().state() == InstanceState.HEALTHY) {
+                vanished.putIfAbsent(last.getKey(), new Vanished(last.getValue(), now + vanishedGrace.toNanos()));
+            }
+        }
+        lastLive = live;
+        vanished.keySet().removeIf(live::containsKey);
+        vanished.values().removeIf(v -> v.deadlineNanos() - now <= 0);
+        if (vanished.isEmpty()) {
+            return live;
+        }
+        Map<String, InstanceStatus> effective = new HashMap<>(live);
+        long next = Long.MAX_VALUE;
+        for (Map.Entry<String, Vanished> entry : vanished.entrySet()) {
+            effective.put(entry.getKey(), entry.getValue().status());
+            next = Math.min(next, entry.getValue().deadlineNanos() - now);
+        }
+        log.info("Keeping {} vanished instance(s) routable for up to {} ms", vanished.size(),
+                TimeUnit.NANOSECONDS.toMillis(next));
+        rebuilder.schedule(this::requestRebuild, next + TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.NANOSECONDS);
+        return effective;
     }
 
     @Override
