@@ -12,11 +12,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP server standing in for an app instance: answers with its own name and echoes the
  * request headers the gateway is responsible for, as {@code Seen-*} response headers.
- * {@code /slow} takes three seconds to answer.
+ * {@code /slow} takes three seconds to answer, {@code /pause?ms=N} N milliseconds.
  */
 final class TestBackend implements AutoCloseable {
 
@@ -24,6 +25,8 @@ final class TestBackend implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+    private final AtomicInteger served = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     TestBackend(String name) throws IOException {
         this.name = name;
@@ -45,10 +48,15 @@ final class TestBackend implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        inFlight.incrementAndGet();
         try (exchange) {
             exchange.getRequestBody().readAllBytes();
             if (exchange.getRequestURI().getPath().startsWith("/slow")) {
                 Thread.sleep(3000);
+            }
+            if (exchange.getRequestURI().getPath().startsWith("/pause")) {
+                String query = exchange.getRequestURI().getRawQuery();
+                Thread.sleep(query != null && query.startsWith("ms=") ? Long.parseLong(query.substring(3)) : 20);
             }
             var seen = exchange.getResponseHeaders();
             copy(exchange, "X-Request-Id", "Seen-Request-Id");
@@ -59,12 +67,15 @@ final class TestBackend implements AutoCloseable {
                     + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery()));
             byte[] body = name.getBytes(StandardCharsets.UTF_8);
             seen.add("Content-Type", "text/plain");
+            served.incrementAndGet();
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 
@@ -73,6 +84,24 @@ final class TestBackend implements AutoCloseable {
         if (value != null) {
             exchange.getResponseHeaders().add(to, value);
         }
+    }
+
+    /** Requests answered so far. */
+    int served() {
+        return served.get();
+    }
+
+    /**
+     * What a node agent does after draining: stop accepting, let the requests in flight finish
+     * (bounded), then go away.
+     */
+    void stopGracefully() throws InterruptedException {
+        // HttpServer.stop(delay) of JDK 17 waits the whole delay even when idle, so wait here.
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        close();
     }
 
     @Override
