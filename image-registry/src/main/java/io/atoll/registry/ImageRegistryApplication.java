@@ -1,11 +1,12 @@
 package io.atoll.registry;
 
+import io.atoll.registry.auth.AuthProperties;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
 @SpringBootApplication
-@EnableConfigurationProperties(RegistryProperties.class)
+@EnableConfigurationProperties({RegistryProperties.class, AuthProperties.class})
 public class ImageRegistryApplication {
 
     public static void main(String[] args) {

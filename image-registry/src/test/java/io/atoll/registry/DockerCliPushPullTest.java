@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -27,11 +28,13 @@ import org.springframework.test.context.DynamicPropertySource;
  * Fails, never skips, when there is no Docker engine.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("dev")
 class DockerCliPushPullTest {
 
     private static final Path ROOT = tempDir();
     private static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[a-f0-9]{64}) size: \\d+");
     private static final List<String> createdImages = new ArrayList<>();
+    private static final DockerCli CLI = new DockerCli();
 
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry registry) {
@@ -43,9 +46,8 @@ class DockerCliPushPullTest {
 
     @BeforeAll
     static void images() {
-        Result version = run(List.of("docker", "version", "--format", "{{.Server.Version}}"));
-        assertThat(version.exit()).as("a Docker engine must be running for this test: %s", version.output()).isZero();
-        Result build = run(List.of("bash", "../demo/build-images.sh"));
+        DockerCli.requireEngine();
+        DockerCli.Result build = run(List.of("bash", "../demo/build-images.sh"));
         assertThat(build.exit()).as("demo/build-images.sh: %s", build.output()).isZero();
     }
 
@@ -104,7 +106,7 @@ class DockerCliPushPullTest {
         Files.writeString(context.resolve("Dockerfile"), "FROM atoll/hello:local\nCOPY token /token\n");
         String tagged = "127.0.0.1:" + port + "/demo/unique:" + token.substring(0, 8);
         createdImages.add(tagged);
-        Result build = run(List.of("docker", "build", "-q", "-t", tagged, context.toString()), "DOCKER_BUILDKIT", "0");
+        DockerCli.Result build = run(List.of("docker", "build", "-q", "-t", tagged, context.toString()), "DOCKER_BUILDKIT", "0");
         assertThat(build.exit()).as(build.output()).isZero();
         String imageId = docker("image", "inspect", "--format", "{{.Id}}", tagged).trim();
 
@@ -126,36 +128,15 @@ class DockerCliPushPullTest {
     }
 
     private static String docker(String... args) {
-        List<String> command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        Result result = run(command);
-        assertThat(result.exit()).as("%s: %s", command, result.output()).isZero();
-        return result.output();
+        return CLI.docker(args);
     }
 
-    private record Result(int exit, String output) {
-    }
-
-    private static Result run(List<String> command, String... env) {
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            for (int i = 0; i + 1 < env.length; i += 2) {
-                builder.environment().put(env[i], env[i + 1]);
-            }
-            Process process = builder.start();
-            process.getOutputStream().close();
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return new Result(-1, "timed out: " + new String(output, StandardCharsets.UTF_8));
-            }
-            return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return new Result(-1, command.get(0) + " could not be started: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Result(-1, "interrupted");
+    private static DockerCli.Result run(List<String> command, String... env) {
+        Map<String, String> extra = new HashMap<>();
+        for (int i = 0; i + 1 < env.length; i += 2) {
+            extra.put(env[i], env[i + 1]);
         }
+        return CLI.run(null, extra, command.toArray(String[]::new));
     }
 
     private static Path tempDir() {

@@ -3,6 +3,7 @@ package io.atoll.registry.oci;
 /** The error codes of the OCI Distribution spec that this registry emits, each with its usual status. */
 public enum ErrorCode {
     BLOB_UNKNOWN(404),
+    DENIED(403),
     BLOB_UPLOAD_INVALID(400),
     BLOB_UPLOAD_UNKNOWN(404),
     DIGEST_INVALID(400),
@@ -12,6 +13,7 @@ public enum ErrorCode {
     NAME_INVALID(400),
     NAME_UNKNOWN(404),
     SIZE_INVALID(400),
+    UNAUTHORIZED(401),
     UNSUPPORTED(405),
     // Not a spec code; used only for genuine server faults (storage I/O), never for bad input.
     UNKNOWN(500);

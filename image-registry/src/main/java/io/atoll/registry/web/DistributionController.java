@@ -1,5 +1,8 @@
 package io.atoll.registry.web;
 
+import io.atoll.registry.auth.Action;
+import io.atoll.registry.auth.Identity;
+import io.atoll.registry.auth.RegistryAccess;
 import io.atoll.registry.blob.BlobService;
 import io.atoll.registry.blob.UploadService;
 import io.atoll.registry.manifest.ManifestService;
@@ -49,9 +52,11 @@ public class DistributionController {
     private final ManifestService manifests;
     private final TransferMetrics metrics;
     private final JsonMapper json;
+    private final RegistryAccess access;
 
     public DistributionController(BlobService blobs, UploadService uploads, ManifestService manifests,
-            TransferMetrics metrics, JsonMapper json) {
+            TransferMetrics metrics, JsonMapper json, RegistryAccess access) {
+        this.access = access;
         this.blobs = blobs;
         this.uploads = uploads;
         this.manifests = manifests;
@@ -62,8 +67,14 @@ public class DistributionController {
     @RequestMapping({"/v2", "/v2/", "/v2/**"})
     public void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         response.setHeader(API_VERSION, "registry/2.0");
+        Identity who = access.authenticate(request.getHeader("Authorization"));
         RegistryPath path = RegistryPath.parse(pathAfterV2(request));
         String method = request.getMethod();
+        if (path.kind() == RegistryPath.Kind.PING) {
+            access.requireLogin(who);
+        } else {
+            access.authorize(who, path.name(), action(path.kind(), method));
+        }
         switch (path.kind()) {
             case PING -> {
                 requireMethod(method, "GET", "HEAD");
@@ -83,7 +94,7 @@ public class DistributionController {
             }
             case UPLOADS -> {
                 requireMethod(method, "POST");
-                startUpload(path.name(), request, response);
+                startUpload(path.name(), who, request, response);
             }
             case UPLOAD -> {
                 String id = path.argument();
@@ -110,6 +121,13 @@ public class DistributionController {
                 }
             }
         }
+    }
+
+    private static Action action(RegistryPath.Kind kind, String method) {
+        return switch (kind) {
+            case UPLOADS, UPLOAD -> Action.PUSH;
+            default -> method.equals("GET") || method.equals("HEAD") ? Action.PULL : Action.PUSH;
+        };
     }
 
     // ---- blobs
@@ -170,9 +188,9 @@ public class DistributionController {
 
     // ---- uploads
 
-    private void startUpload(RepositoryName name, HttpServletRequest request, HttpServletResponse response) {
+    private void startUpload(RepositoryName name, Identity who, HttpServletRequest request, HttpServletResponse response) {
         Map<String, String> query = query(request);
-        if (query.containsKey("mount") && mount(name, query, response)) {
+        if (query.containsKey("mount") && mount(name, query, who, response)) {
             return;
         }
         UploadStat upload = uploads.start(name);
@@ -189,11 +207,12 @@ public class DistributionController {
      * Blobs are shared by all repositories, so a mount is granted whenever the blob exists and
      * the source name is valid; otherwise the client gets a fresh upload, as the spec allows.
      */
-    private boolean mount(RepositoryName name, Map<String, String> query, HttpServletResponse response) {
+    private boolean mount(RepositoryName name, Map<String, String> query, Identity who, HttpServletResponse response) {
         try {
             Digest digest = Digest.parse(query.get("mount"));
-            if (query.containsKey("from")) {
-                new RepositoryName(query.get("from"));
+            // Mounting is reading the source: without pull on it, the client uploads the bytes itself.
+            if (query.containsKey("from") && !access.allowed(who, new RepositoryName(query.get("from")), Action.PULL)) {
+                return false;
             }
             if (!blobs.exists(digest)) {
                 return false;

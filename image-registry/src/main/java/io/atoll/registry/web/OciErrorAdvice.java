@@ -1,5 +1,6 @@
 package io.atoll.registry.web;
 
+import io.atoll.registry.auth.RegistryAccess;
 import io.atoll.registry.oci.ErrorCode;
 import io.atoll.registry.oci.RegistryException;
 import io.atoll.registry.storage.StorageException;
@@ -20,9 +21,22 @@ class OciErrorAdvice {
 
     private static final Logger log = LoggerFactory.getLogger(OciErrorAdvice.class);
 
+    private final RegistryAccess access;
+
+    OciErrorAdvice(RegistryAccess access) {
+        this.access = access;
+    }
+
     @ExceptionHandler(RegistryException.class)
     ResponseEntity<Map<String, Object>> registry(RegistryException e) {
-        return body(e.status(), e.code(), e.getMessage(), e.detail());
+        ResponseEntity<Map<String, Object>> response = body(e.status(), e.code(), e.getMessage(), e.detail());
+        if (e.code() == ErrorCode.UNAUTHORIZED) {
+            // How docker discovers that it must send the credentials of `docker login`.
+            return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders())
+                    .header("WWW-Authenticate", "Basic realm=\"" + access.realm() + "\", charset=\"UTF-8\"")
+                    .body(response.getBody());
+        }
+        return response;
     }
 
     @ExceptionHandler(StorageException.class)

@@ -18,7 +18,7 @@ class StorageStartupTest {
         // Tests run as root, which ignores permission bits; a file where a directory must be fails for everyone.
         Path notADirectory = Files.writeString(dir.resolve("occupied"), "x");
         assertThatThrownBy(() -> SpringApplication.run(ImageRegistryApplication.class,
-                "--server.port=0", "--atoll.registry.storage.root=" + notADirectory))
+                "--server.port=0", "--spring.profiles.active=dev", "--atoll.registry.storage.root=" + notADirectory))
                 .hasRootCauseInstanceOf(java.nio.file.FileSystemException.class)
                 .hasStackTraceContaining("cannot create registry storage");
     }

@@ -1,0 +1,199 @@
+package io.atoll.registry.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.atoll.registry.DockerCli;
+import io.atoll.registry.ImageRegistryApplication;
+import io.atoll.registry.RegistryClient;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.FileSystemUtils;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Without the dev profile the registry demands HTTP Basic and grants pull/push per repository
+ * prefix: alice pushes to team/…, bob only pulls from team/…, anyone pulls from public/….
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ExtendWith(OutputCaptureExtension.class)
+class RegistryAuthTest {
+
+    private static final Path ROOT = tempDir();
+    private static final String ALICE_PASSWORD = "alice-" + UUID.randomUUID();
+    private static final String BOB_PASSWORD = "bob-" + UUID.randomUUID();
+    private static final String CHALLENGE = "Basic realm=\"atoll-registry\", charset=\"UTF-8\"";
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        // Cost 4 keeps the test fast; production hashes come from htpasswd -B (cost 5+) or bcrypt tools.
+        BCryptPasswordEncoder bcrypt = new BCryptPasswordEncoder(4);
+        registry.add("atoll.registry.storage.root", ROOT::toString);
+        registry.add("atoll.registry.auth.users.alice.password-hash", () -> bcrypt.encode(ALICE_PASSWORD));
+        registry.add("atoll.registry.auth.users.alice.push[0]", () -> "team");
+        registry.add("atoll.registry.auth.users.bob.password-hash", () -> bcrypt.encode(BOB_PASSWORD));
+        registry.add("atoll.registry.auth.users.bob.pull[0]", () -> "team/");
+        registry.add("atoll.registry.auth.anonymous.pull[0]", () -> "public");
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JsonMapper json;
+
+    @Test
+    void pingChallengesAnonymousClientsAndAcceptsValidCredentials() {
+        RegistryClient registry = new RegistryClient(port);
+        HttpResponse<byte[]> anonymous = registry.get("/v2/");
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue(CHALLENGE);
+        assertThat(anonymous.headers().firstValue("Docker-Distribution-API-Version")).hasValue("registry/2.0");
+        assertThat(errorCode(anonymous)).isEqualTo("UNAUTHORIZED");
+
+        HttpResponse<byte[]> wrong = registry.get("/v2/", "Authorization", basic("alice", "not-the-password"));
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.headers().firstValue("WWW-Authenticate")).hasValue(CHALLENGE);
+        assertThat(registry.get("/v2/", "Authorization", basic("mallory", ALICE_PASSWORD)).statusCode()).isEqualTo(401);
+        assertThat(registry.get("/v2/", "Authorization", "Basic !!!").statusCode()).isEqualTo(401);
+        assertThat(registry.get("/v2/", "Authorization", "Bearer abc").statusCode()).isEqualTo(401);
+
+        assertThat(registry.get("/v2/", "Authorization", basic("alice", ALICE_PASSWORD)).statusCode()).isEqualTo(200);
+        // Twice: the second check is answered from the verified-password cache.
+        assertThat(registry.get("/v2/", "Authorization", basic("bob", BOB_PASSWORD)).statusCode()).isEqualTo(200);
+        assertThat(registry.get("/v2/", "Authorization", basic("bob", BOB_PASSWORD)).statusCode()).isEqualTo(200);
+        assertThat(registry.get("/v2/", "Authorization", basic("bob", ALICE_PASSWORD)).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void pushAndPullArePermittedPerRepositoryPrefix() {
+        RegistryClient registry = new RegistryClient(port);
+        String alice = basic("alice", ALICE_PASSWORD);
+        String bob = basic("bob", BOB_PASSWORD);
+
+        HttpResponse<byte[]> anonymousPush = registry.post("/v2/team/app/blobs/uploads/", null);
+        assertThat(anonymousPush.statusCode()).isEqualTo(401);
+        assertThat(errorCode(anonymousPush)).isEqualTo("UNAUTHORIZED");
+        assertThat(anonymousPush.headers().firstValue("WWW-Authenticate")).hasValue(CHALLENGE);
+
+        HttpResponse<byte[]> bobPush = registry.post("/v2/team/app/blobs/uploads/", null, "Authorization", bob);
+        assertThat(bobPush.statusCode()).isEqualTo(403);
+        assertThat(errorCode(bobPush)).isEqualTo("DENIED");
+        assertThat(bobPush.headers().firstValue("WWW-Authenticate")).isEmpty();
+
+        assertThat(registry.post("/v2/team/app/blobs/uploads/", null, "Authorization", alice).statusCode()).isEqualTo(202);
+        assertThat(registry.post("/v2/team/blobs/uploads/", null, "Authorization", alice).statusCode()).isEqualTo(202);
+        // Prefixes match whole path components.
+        assertThat(errorCode(registry.post("/v2/teamx/app/blobs/uploads/", null, "Authorization", alice))).isEqualTo("DENIED");
+        assertThat(errorCode(registry.post("/v2/public/app/blobs/uploads/", null, "Authorization", alice))).isEqualTo("DENIED");
+
+        // Pull rights: a permitted read reaches the repository (which is empty here: NAME_UNKNOWN).
+        assertThat(errorCode(registry.get("/v2/team/app/manifests/1", "Authorization", bob))).isEqualTo("NAME_UNKNOWN");
+        assertThat(errorCode(registry.get("/v2/team/app/manifests/1", "Authorization", alice))).isEqualTo("NAME_UNKNOWN");
+        assertThat(errorCode(registry.get("/v2/other/app/manifests/1", "Authorization", bob))).isEqualTo("DENIED");
+        assertThat(errorCode(registry.get("/v2/public/app/manifests/1"))).isEqualTo("NAME_UNKNOWN");
+        assertThat(errorCode(registry.get("/v2/public/app/manifests/1", "Authorization", bob))).isEqualTo("NAME_UNKNOWN");
+        HttpResponse<byte[]> anonymousPull = registry.get("/v2/team/app/manifests/1");
+        assertThat(anonymousPull.statusCode()).isEqualTo(401);
+        assertThat(errorCode(anonymousPull)).isEqualTo("UNAUTHORIZED");
+        // HEAD gets the status and the challenge without a body.
+        assertThat(registry.head("/v2/team/app/manifests/1").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void dockerLoginThenPushWorksAndAnAnonymousPushIsRefused(CapturedOutput output) throws IOException {
+        DockerCli.requireEngine();
+        DockerCli.Result build = new DockerCli().run(null, "bash", "../demo/build-images.sh");
+        assertThat(build.exit()).as("demo/build-images.sh: %s", build.output()).isZero();
+        Path dockerConfig = Files.createTempDirectory("docker-config");
+        DockerCli docker = new DockerCli(dockerConfig);
+        String host = "127.0.0.1:" + port;
+        String image = host + "/team/busybox:1";
+        try {
+            docker.docker("tag", "atoll/busybox:local", image);
+
+            DockerCli.Result anonymous = docker.tryDocker("push", image);
+            assertThat(anonymous.exit()).isNotZero();
+            assertThat(anonymous.output()).containsIgnoringCase("no basic auth credentials");
+
+            DockerCli.Result badLogin = docker.dockerWithInput("wrong\n", "login", "-u", "alice", "--password-stdin", host);
+            assertThat(badLogin.exit()).isNotZero();
+            assertThat(badLogin.output()).containsIgnoringCase("unauthorized");
+
+            DockerCli.Result bobLogin = docker.dockerWithInput(BOB_PASSWORD + "\n", "login", "-u", "bob", "--password-stdin", host);
+            assertThat(bobLogin.exit()).as(bobLogin.output()).isZero();
+            DockerCli.Result denied = docker.tryDocker("push", image);
+            assertThat(denied.exit()).isNotZero();
+            assertThat(denied.output()).containsIgnoringCase("denied");
+
+            DockerCli.Result login = docker.dockerWithInput(ALICE_PASSWORD + "\n", "login", "-u", "alice", "--password-stdin", host);
+            assertThat(login.exit()).as(login.output()).isZero();
+            assertThat(login.output()).contains("Login Succeeded");
+            assertThat(docker.docker("push", image)).containsPattern("digest: sha256:[a-f0-9]{64}");
+
+            docker.docker("logout", host);
+            assertThat(Files.readString(dockerConfig.resolve("config.json"))).doesNotContain(host);
+        } finally {
+            docker.tryDocker("rmi", image);
+            FileSystemUtils.deleteRecursively(dockerConfig);
+        }
+        assertThat(output.getAll()).doesNotContain(ALICE_PASSWORD).doesNotContain(BOB_PASSWORD)
+                .doesNotContain(Base64.getEncoder().encodeToString(("alice:" + ALICE_PASSWORD).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void authWithoutAnyGrantRefusesToStart() {
+        assertThatThrownBy(() -> SpringApplication.run(ImageRegistryApplication.class, "--server.port=0",
+                "--atoll.registry.storage.root=" + ROOT.resolveSibling("unused")))
+                .hasStackTraceContaining("atoll.registry.auth is enabled but grants nothing");
+        assertThatThrownBy(() -> SpringApplication.run(ImageRegistryApplication.class, "--server.port=0",
+                "--atoll.registry.storage.root=" + ROOT.resolveSibling("unused"),
+                "--atoll.registry.auth.users.eve.password-hash=plaintext", "--atoll.registry.auth.users.eve.pull[0]=*"))
+                .hasStackTraceContaining("atoll.registry.auth.users.eve.password-hash must be a bcrypt hash")
+                .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("=plaintext"));
+    }
+
+    @AfterAll
+    static void removeStorage() {
+        FileSystemUtils.deleteRecursively(ROOT.getParent().toFile());
+    }
+
+    private String errorCode(HttpResponse<byte[]> response) {
+        return json.readTree(response.body()).path("errors").path(0).path("code").asString();
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String stackTrace(Throwable e) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("registry-auth-test").resolve("storage");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
