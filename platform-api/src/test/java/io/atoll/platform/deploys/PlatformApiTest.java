@@ -74,6 +74,7 @@ class PlatformApiTest {
         properties.add("atoll.platform.deploy.healthy-timeout", () -> "5s");
         properties.add("atoll.platform.deploy.drain-timeout", () -> "2s");
         properties.add("atoll.platform.sync.interval", () -> "1s");
+        properties.add("atoll.platform.security.api-tokens", () -> "test-token");
     }
 
     // ZooKeeper is left to die with the JVM: the cached Spring context closes after @AfterAll
@@ -95,8 +96,16 @@ class PlatformApiTest {
     final JsonCodec codec = JsonCodec.shared();
 
     HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return send(method, path, body, "test-token");
+    }
+
+    HttpResponse<String> send(String method, String path, String body, String token) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        request
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -106,6 +115,18 @@ class PlatformApiTest {
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(json.readTree(response.body()).path("status").asInt()).isEqualTo(status);
+    }
+
+    @Test
+    void writesNeedAnApiTokenOutsideDev() throws Exception {
+        HttpResponse<String> anonymous = send("POST", "/api/v1/apps", "{\"name\":\"anon\"}", null);
+        assertProblem(anonymous, 401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"atoll\"");
+        assertProblem(send("POST", "/api/v1/apps", "{\"name\":\"anon\"}", "wrong-token"), 401);
+        assertProblem(send("GET", "/api/v1/apps/anon", null, null), 404);
+        assertThat(send("POST", "/api/v1/apps", "{\"name\":\"anon\"}", "test-token").statusCode()).isEqualTo(201);
+        assertThat(send("GET", "/api/v1/apps/anon", null, null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/actuator/health", null, null).statusCode()).isEqualTo(200);
     }
 
     @Test
