@@ -23,13 +23,19 @@ public class RegistryClient {
 
     private final RegistryProperties properties;
     private final RestClient http;
+    private final RestClient anonymous;
 
     RegistryClient(RegistryProperties properties) {
         this.properties = properties;
         SimpleClientHttpRequestFactory factory = new SimpleClientHttpRequestFactory();
         factory.setConnectTimeout(5_000);
         factory.setReadTimeout(30_000);
-        this.http = RestClient.builder().requestFactory(factory).build();
+        this.anonymous = RestClient.builder().requestFactory(factory).build();
+        RestClient.Builder builder = RestClient.builder().requestFactory(factory);
+        if (properties.hasCredentials()) {
+            builder.defaultHeaders(headers -> headers.setBasicAuth(properties.username(), properties.password()));
+        }
+        this.http = builder.build();
     }
 
     /**
@@ -43,14 +49,19 @@ public class RegistryClient {
         } catch (IllegalArgumentException e) {
             throw new ImageNotFoundException("'" + image + "' is not a valid image reference: " + e.getMessage());
         }
-        boolean ours = ref.registry() == null || ref.registry().equals(properties.pullHost());
-        URI base = ours ? properties.url() : URI.create(schemeFor(ref.registry()) + "://" + ref.registry());
-        String pullHost = ours ? properties.pullHost() : ref.registry();
+        if (ref.registry() == null || ref.registry().equals(properties.pullHost())) {
+            return pin(http, properties.url(), properties.pullHost(), ref, image);
+        }
+        // Atoll's registry credentials are for Atoll's registry only: never sent elsewhere.
+        return pin(anonymous, URI.create(schemeFor(ref.registry()) + "://" + ref.registry()), ref.registry(), ref, image);
+    }
+
+    private static String pin(RestClient client, URI base, String pullHost, ImageReference ref, String image) {
         URI manifest = URI.create(base.toString().replaceAll("/+$", "")
                 + "/v2/" + ref.repository() + "/manifests/" + ref.reference());
         ResponseEntity<Void> response;
         try {
-            response = http.head().uri(manifest).header("Accept", MANIFEST_TYPES).retrieve()
+            response = client.head().uri(manifest).header("Accept", MANIFEST_TYPES).retrieve()
                     .onStatus(HttpStatusCode::isError, (request, resp) -> {
                         throw new ImageNotFoundException("registry " + pullHost + " answered " + resp.getStatusCode().value()
                                 + " for " + ref.repository() + ":" + ref.reference());

@@ -51,6 +51,11 @@ class PlatformApiTest {
             zookeeper = new TestingServer(true);
             registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             registry.createContext("/v2/", exchange -> {
+                if (!"Basic cHVsbGVyOnNlY3JldA==".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                    exchange.sendResponseHeaders(401, -1); // puller:secret
+                    exchange.close();
+                    return;
+                }
                 boolean known = exchange.getRequestURI().getPath().equals("/v2/hello/manifests/1")
                         || exchange.getRequestURI().getPath().equals("/v2/hello/manifests/2");
                 if (known) {
@@ -70,6 +75,8 @@ class PlatformApiTest {
         properties.add("atoll.zookeeper.connect-string", zookeeper::getConnectString);
         properties.add("atoll.platform.registry.url", () -> "http://127.0.0.1:" + registry.getAddress().getPort());
         properties.add("atoll.platform.registry.pull-host", () -> "registry.test:5000");
+        properties.add("atoll.platform.registry.username", () -> "puller");
+        properties.add("atoll.platform.registry.password", () -> "secret");
         properties.add("spring.datasource.url", () -> "jdbc:h2:mem:platform-api-test;DB_CLOSE_DELAY=-1");
         properties.add("atoll.platform.deploy.healthy-timeout", () -> "5s");
         properties.add("atoll.platform.deploy.drain-timeout", () -> "2s");
