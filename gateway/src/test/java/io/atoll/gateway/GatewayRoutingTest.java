@@ -32,6 +32,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
         "management.server.port=0",
         "atoll.gateway.connect-timeout=1s",
         "atoll.gateway.response-timeout=10s",
+        "atoll.gateway.zone=z1",
         "atoll.gateway.snapshot-file=target/test-snapshots/routing.json"})
 class GatewayRoutingTest {
 
@@ -216,6 +217,110 @@ class GatewayRoutingTest {
             EntityExchangeResult<String> result = get("half.localhost", "/");
             assertThat(result.getStatus()).isEqualTo(HttpStatus.OK);
             assertThat(result.getResponseBody()).isEqualTo("alpha");
+        }
+    }
+
+    @Test
+    void ruleRetriesBoundHowManyInstancesAnIdempotentRequestTries() throws Exception {
+        // default: one retry, so with three dead instances a GET gives up after two
+        zk.route("dead3", RouteRule.forHosts(List.of()));
+        for (int i = 1; i <= 3; i++) {
+            zk.instance("dead3", "dead3-" + i, TestBackend.closedAddress(), InstanceState.HEALTHY);
+        }
+        awaitStatus("dead3.localhost", HttpStatus.BAD_GATEWAY);
+        zk.route("dead3", new RouteRule(List.of(), "/", Map.of(), Map.of(), false, 0, 0, 2));
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> client().get().uri("/")
+                .header("Host", "dead3.localhost").exchange()
+                .expectStatus().isEqualTo(HttpStatus.BAD_GATEWAY)
+                .expectBody().jsonPath("$.detail")
+                .isEqualTo("an instance of app 'dead3' refused the connection (tried 3 instances)"));
+        zk.route("dead3", new RouteRule(List.of(), "/", Map.of(), Map.of(), false, 0, 0, 1));
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> client().get().uri("/")
+                .header("Host", "dead3.localhost").exchange()
+                .expectBody().jsonPath("$.detail")
+                .isEqualTo("an instance of app 'dead3' refused the connection (tried 2 instances)"));
+
+        // two retries: the very first GET to an app whose first two picks may both be dead is
+        // answered (the route, written last, makes the host known only once all three are in)
+        for (int round = 0; round < 3; round++) {
+            String app = "retry" + round;
+            String host = app + ".example.test";
+            zk.instance(app, app + "-a", TestBackend.closedAddress(), InstanceState.HEALTHY);
+            zk.instance(app, app + "-b", TestBackend.closedAddress(), InstanceState.HEALTHY);
+            zk.instance(app, app + "-c", alpha.address(), InstanceState.HEALTHY);
+            zk.route(app, new RouteRule(List.of(host), "/", Map.of(), Map.of(), false, 0, 0, 2));
+            await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                HttpStatus status = (HttpStatus) get(host, "/").getStatus();
+                assertThat(status).isIn(HttpStatus.OK, HttpStatus.NOT_FOUND);
+                return status == HttpStatus.OK;
+            });
+        }
+    }
+
+    @Test
+    void sameZoneInstancesTakeTheTrafficWhileThereIsOne() throws Exception {
+        zk.route("zoned", RouteRule.forHosts(List.of()));
+        zk.instance("zoned", "zoned-far", alpha.address(), InstanceState.HEALTHY, "z2", "r1");
+        zk.instance("zoned", "zoned-near", beta.address(), InstanceState.HEALTHY, "z1", "r1");
+        await().atMost(Duration.ofSeconds(1)).until(() -> "beta".equals(get("zoned.localhost", "/").getResponseBody()));
+        for (int i = 0; i < 10; i++) {
+            assertThat(get("zoned.localhost", "/").getResponseBody()).isEqualTo("beta");
+        }
+        zk.instance("zoned", "zoned-near", beta.address(), InstanceState.DRAINING, "z1", "r1");
+        await().atMost(Duration.ofSeconds(1)).until(() -> "alpha".equals(get("zoned.localhost", "/").getResponseBody()));
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("zoned.localhost", "/").getResponseBody()).isEqualTo("alpha");
+        }
+    }
+
+    @Test
+    void canaryReleaseGetsItsWeightedShare() throws Exception {
+        zk.route("canary", Map.of("stable", 80, "canary", 20), RouteRule.forHosts(List.of()));
+        zk.instance("canary", "canary-1", alpha.address(), InstanceState.HEALTHY, "z1", "stable");
+        zk.instance("canary", "canary-2", beta.address(), InstanceState.HEALTHY, "z1", "canary");
+        await().atMost(Duration.ofSeconds(1)).until(() -> "beta".equals(get("canary.localhost", "/").getResponseBody()));
+        WebTestClient client = client();
+        int canary = 0;
+        for (int i = 0; i < 50; i++) {
+            canary += "beta".equals(client.get().uri("/").header("Host", "canary.localhost").exchange()
+                    .expectBody(String.class).returnResult().getResponseBody()) ? 1 : 0;
+        }
+        assertThat(canary).isBetween(8, 12);
+
+        zk.route("canary", Map.of("stable", 100), RouteRule.forHosts(List.of()));
+        await().atMost(Duration.ofSeconds(1)).until(() -> {
+            for (int i = 0; i < 10; i++) {
+                if (!"alpha".equals(get("canary.localhost", "/").getResponseBody())) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    @Test
+    void headerAndQueryMatchersPickTheMoreSpecificRule() throws Exception {
+        try (TestBackend gamma = new TestBackend("gamma")) {
+        zk.route("plain", RouteRule.forHosts(List.of("match.example.test")));
+        zk.route("beta-users", new RouteRule(List.of("match.example.test"), "/", Map.of("X-Beta", "yes"),
+                Map.of(), false, 0, 0, 0));
+        zk.route("preview", new RouteRule(List.of("match.example.test"), "/", Map.of(),
+                Map.of("preview", "on air"), false, 0, 0, 0));
+        zk.instance("plain", "plain-1", alpha.address(), InstanceState.HEALTHY);
+        zk.instance("beta-users", "beta-users-1", beta.address(), InstanceState.HEALTHY);
+        zk.instance("preview", "preview-1", gamma.address(), InstanceState.HEALTHY);
+        await().atMost(Duration.ofSeconds(1)).until(() -> "gamma".equals(client().get().uri("/?preview=on+air")
+                .header("Host", "match.example.test").exchange().expectBody(String.class).returnResult().getResponseBody()));
+
+        assertThat(get("match.example.test", "/").getResponseBody()).isEqualTo("alpha");
+        assertThat(get("match.example.test", "/?preview=off").getResponseBody()).isEqualTo("alpha");
+        client().get().uri("/x").header("Host", "match.example.test").header("x-beta", "yes").exchange()
+                .expectStatus().isOk().expectBody(String.class).isEqualTo("beta");
+        client().get().uri("/x").header("Host", "match.example.test").header("X-Beta", "no").exchange()
+                .expectStatus().isOk().expectBody(String.class).isEqualTo("alpha");
+        client().get().uri(URI.create("http://127.0.0.1:" + port + "/x?preview=on%20air"))
+                .header("Host", "match.example.test").exchange()
+                .expectStatus().isOk().expectBody(String.class).isEqualTo("gamma");
         }
     }
 

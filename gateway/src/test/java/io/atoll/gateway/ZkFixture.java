@@ -62,9 +62,18 @@ final class ZkFixture implements AutoCloseable {
         write(paths.route(app), new AppRoute(app, List.of(rules), Map.of(), 1));
     }
 
+    void route(String app, Map<String, Integer> weights, RouteRule... rules) throws Exception {
+        write(paths.route(app), new AppRoute(app, List.of(rules), weights, 1));
+    }
+
     void instance(String app, String id, String address, InstanceState state) throws Exception {
+        instance(app, id, address, state, "z1", "r1");
+    }
+
+    void instance(String app, String id, String address, InstanceState state, String zone, String release)
+            throws Exception {
         write(paths.instance(app, id),
-                new InstanceStatus(id, app, "node-1", "z1", "r1", address, state, Instant.now(), "c-" + id));
+                new InstanceStatus(id, app, "node-1", zone, release, address, state, Instant.now(), "c-" + id));
     }
 
     void removeInstance(String app, String id) throws Exception {

@@ -19,6 +19,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     getting traffic: a restarting agent's instances vanish until it has re-adopted them, though
  *     their containers never stopped. Instances that are drained first or reported unhealthy
  *     are never kept; a really dead one is ejected on its first refused connection.
+ * @param zone the zone this gateway runs in: among an app's HEALTHY instances those of this zone
+ *     get the traffic while any of them can take it; blank for no preference
+ * @param retries how many other instances an idempotent request is tried on after failing to
+ *     connect, unless the rule sets {@code retries}
  */
 @ConfigurationProperties("atoll.gateway")
 public record AtollGatewayProperties(
@@ -29,7 +33,9 @@ public record AtollGatewayProperties(
         Duration initialSyncTimeout,
         Duration ejectFor,
         Path snapshotFile,
-        Duration vanishedGrace) {
+        Duration vanishedGrace,
+        String zone,
+        Integer retries) {
 
     public AtollGatewayProperties {
         defaultDomain = defaultDomain == null || defaultDomain.isBlank() ? "localhost" : defaultDomain.strip();
@@ -40,5 +46,7 @@ public record AtollGatewayProperties(
         ejectFor = ejectFor == null ? Duration.ofSeconds(5) : ejectFor;
         snapshotFile = snapshotFile == null ? Path.of("data", "gateway", "routing-snapshot.json") : snapshotFile;
         vanishedGrace = vanishedGrace == null ? Duration.ofSeconds(20) : vanishedGrace;
+        zone = zone == null || zone.isBlank() ? null : zone.strip();
+        retries = retries == null ? 1 : Math.max(0, retries);
     }
 }

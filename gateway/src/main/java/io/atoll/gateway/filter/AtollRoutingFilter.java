@@ -6,6 +6,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.P
 
 import io.atoll.gateway.balancing.LeastOutstandingBalancer;
 import io.atoll.gateway.config.AtollGatewayProperties;
+import io.atoll.gateway.routing.AppBackends;
 import io.atoll.gateway.routing.AppRule;
 import io.atoll.gateway.routing.Backend;
 import io.atoll.gateway.routing.Resolution;
@@ -13,7 +14,6 @@ import io.atoll.gateway.routing.RoutingTable;
 import io.atoll.gateway.routing.RoutingTableWatcher;
 import java.net.URI;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,12 +87,17 @@ public class AtollRoutingFilter implements GlobalFilter, Ordered {
         exchange.getAttributes().put(GATEWAY_ROUTE_ATTR, match.rule().route());
         // Apps see the name the client used, as behind any classic virtual-host router.
         exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
-        return proxy(exchange, chain, match.rule(), match.backends(), new HashSet<>());
+        Set<String> tried = new HashSet<>();
+        Backend first = balancer.acquire(match.rule().app(), match.backends(), tried);
+        if (first == null) {
+            return ProblemResponses.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,
+                    "app '" + match.rule().app() + "' has no healthy instance");
+        }
+        return proxy(exchange, chain, match.rule(), match.backends(), tried, first);
     }
 
     private Mono<Void> proxy(ServerWebExchange exchange, GatewayFilterChain chain, AppRule rule,
-            List<Backend> backends, Set<String> tried) {
-        Backend backend = balancer.acquire(backends, tried);
+            AppBackends backends, Set<String> tried, Backend backend) {
         tried.add(backend.key());
         exchange.getAttributes().put(BACKEND_ATTR, backend);
         exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, targetOf(exchange.getRequest(), rule, backend));
@@ -106,14 +111,18 @@ public class AtollRoutingFilter implements GlobalFilter, Ordered {
                     log.warn("{} {} to instance {} of app {} at {}: {}", exchange.getRequest().getMethod(),
                             exchange.getRequest().getPath(), backend.instanceId(), rule.app(), backend.authority(),
                             error.toString());
-                    if (failure.refused()) {
+                    if (failure.connectFailed()) {
                         balancer.eject(backend, properties.ejectFor());
-                        if (canRetry(exchange.getRequest()) && tried.size() < backends.size()) {
-                            ServerWebExchangeUtils.reset(exchange);
-                            return proxy(exchange, chain, rule, backends, tried);
+                        if (tried.size() <= rule.retries() && canRetry(exchange.getRequest())) {
+                            Backend next = balancer.acquire(rule.app(), backends, tried);
+                            if (next != null) {
+                                ServerWebExchangeUtils.reset(exchange);
+                                return proxy(exchange, chain, rule, backends, tried, next);
+                            }
                         }
                     }
-                    return ProblemResponses.write(exchange, failure.status(), failure.detail());
+                    return ProblemResponses.write(exchange, failure.status(), failure.detail()
+                            + (tried.size() > 1 ? " (tried " + tried.size() + " instances)" : ""));
                 });
     }
 

@@ -7,14 +7,19 @@ import java.util.concurrent.TimeoutException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
 
-/** What went wrong talking to an instance, as the client should hear it. */
-record BackendFailure(HttpStatus status, String detail, boolean refused) {
+/**
+ * What went wrong talking to an instance, as the client should hear it.
+ *
+ * @param connectFailed no connection was made (refused or timed out): nothing reached the
+ *     instance, so the request may be tried elsewhere
+ */
+record BackendFailure(HttpStatus status, String detail, boolean connectFailed) {
 
     static BackendFailure of(Throwable error, String app) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof ConnectTimeoutException) {
                 return new BackendFailure(HttpStatus.GATEWAY_TIMEOUT,
-                        "an instance of app '" + app + "' did not accept the connection in time", false);
+                        "an instance of app '" + app + "' did not accept the connection in time", true);
             }
             if (cause instanceof ConnectException) {
                 return new BackendFailure(HttpStatus.BAD_GATEWAY,

@@ -2,16 +2,20 @@ package io.atoll.gateway.routing;
 
 import java.util.Map;
 import org.springframework.cloud.gateway.route.Route;
-import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.HttpHeaders;
+import org.springframework.util.MultiValueMap;
 
 /**
  * One rule of one app, ready for matching: the path prefix normalised, and the Spring Cloud
  * Gateway {@link Route} that carries the rule's timeouts to the proxying filter.
  *
  * @param pathPrefix "/" or a prefix without trailing slash; matches itself and anything below it
+ * @param headers header name (any case) to the exact value the request must carry
+ * @param query query parameter to the exact (decoded) value the request must carry
+ * @param retries how many other instances an idempotent request is tried on after failing to connect
  */
 public record AppRule(String app, String pathPrefix, Map<String, String> headers, Map<String, String> query,
-        boolean stripPrefix, Route route) {
+        boolean stripPrefix, int retries, Route route) {
 
     public AppRule {
         pathPrefix = normalisePrefix(pathPrefix);
@@ -38,17 +42,17 @@ public record AppRule(String app, String pathPrefix, Map<String, String> headers
         return headers.size() + query.size();
     }
 
-    boolean matches(String path, ServerHttpRequest request) {
+    boolean matches(String path, HttpHeaders requestHeaders, MultiValueMap<String, String> queryParams) {
         if (!matchesPath(path)) {
             return false;
         }
         for (Map.Entry<String, String> header : headers.entrySet()) {
-            if (!header.getValue().equals(request.getHeaders().getFirst(header.getKey()))) {
+            if (!header.getValue().equals(requestHeaders.getFirst(header.getKey()))) {
                 return false;
             }
         }
         for (Map.Entry<String, String> param : query.entrySet()) {
-            if (!param.getValue().equals(request.getQueryParams().getFirst(param.getKey()))) {
+            if (!param.getValue().equals(queryParams.getFirst(param.getKey()))) {
                 return false;
             }
         }

@@ -1,7 +1,8 @@
 package io.atoll.gateway.routing;
 
 import java.util.List;
-import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.HttpHeaders;
+import org.springframework.util.MultiValueMap;
 
 /** The rules claiming one host, most specific first. */
 record HostRules(List<AppRule> rules) {
@@ -10,9 +11,9 @@ record HostRules(List<AppRule> rules) {
         rules = List.copyOf(rules);
     }
 
-    AppRule match(String path, ServerHttpRequest request) {
+    AppRule match(String path, HttpHeaders headers, MultiValueMap<String, String> query) {
         for (AppRule rule : rules) {
-            if (rule.matches(path, request)) {
+            if (rule.matches(path, headers, query)) {
                 return rule;
             }
         }

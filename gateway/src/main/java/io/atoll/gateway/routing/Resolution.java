@@ -1,7 +1,5 @@
 package io.atoll.gateway.routing;
 
-import java.util.List;
-
 /** What the routing table says about one request. */
 public sealed interface Resolution {
 
@@ -13,6 +11,6 @@ public sealed interface Resolution {
     record NoHealthyInstance(String app) implements Resolution {
     }
 
-    record Match(AppRule rule, List<Backend> backends) implements Resolution {
+    record Match(AppRule rule, AppBackends backends) implements Resolution {
     }
 }

@@ -1,10 +1,11 @@
 package io.atoll.gateway.routing;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.util.MultiValueMap;
 
 /**
  * An immutable snapshot of who serves which host, rebuilt whole on every change and swapped in
@@ -15,7 +16,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
  *     name ending in {@code .example.com}, the longest suffix winning
  */
 public record RoutingTable(long version, Instant builtAt, Map<String, HostRules> exactHosts,
-        Map<String, HostRules> wildcards, Map<String, List<Backend>> healthy, int apps) {
+        Map<String, HostRules> wildcards, Map<String, AppBackends> healthy, int apps) {
 
     public RoutingTable {
         exactHosts = Map.copyOf(exactHosts);
@@ -28,14 +29,18 @@ public record RoutingTable(long version, Instant builtAt, Map<String, HostRules>
     }
 
     public Resolution resolve(String host, ServerHttpRequest request) {
-        String path = request.getPath().value();
+        return resolve(host, request.getPath().value(), request.getHeaders(), request.getQueryParams());
+    }
+
+    /** @param query decoded query parameters */
+    public Resolution resolve(String host, String path, HttpHeaders headers, MultiValueMap<String, String> query) {
         HostRules rules = rulesFor(host);
-        AppRule rule = rules == null ? null : rules.match(path, request);
+        AppRule rule = rules == null ? null : rules.match(path, headers, query);
         if (rule == null) {
             return new Resolution.NoRoute(host, path);
         }
-        List<Backend> backends = healthy.get(rule.app());
-        if (backends == null || backends.isEmpty()) {
+        AppBackends backends = healthy.get(rule.app());
+        if (backends == null || backends.releases().isEmpty()) {
             return new Resolution.NoHealthyInstance(rule.app());
         }
         return new Resolution.Match(rule, backends);
@@ -69,7 +74,7 @@ public record RoutingTable(long version, Instant builtAt, Map<String, HostRules>
     }
 
     public int healthyInstanceCount() {
-        return healthy.values().stream().mapToInt(List::size).sum();
+        return healthy.values().stream().mapToInt(AppBackends::size).sum();
     }
 
     /** Lower case, no port, no trailing dot; null when nothing is left. */

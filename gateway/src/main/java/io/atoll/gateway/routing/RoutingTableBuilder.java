@@ -46,7 +46,12 @@ public final class RoutingTableBuilder {
      * @param instances keyed by {@code app/instanceId} ({@code /atoll/instances/{app}/{id}})
      */
     public RoutingTable build(long version, Map<String, AppRoute> routes, Map<String, InstanceStatus> instances) {
-        Map<String, List<Backend>> healthy = healthyBackends(instances);
+        Map<String, AppBackends> healthy = new HashMap<>();
+        healthyBackends(instances).forEach((app, backends) -> {
+            AppRoute route = routes.get(app);
+            healthy.put(app, AppBackends.of(app, backends,
+                    route == null ? Map.of() : route.weights(), properties.zone()));
+        });
 
         TreeSet<String> apps = new TreeSet<>(routes.keySet());
         apps.addAll(appsOf(instances));
@@ -60,7 +65,8 @@ public final class RoutingTableBuilder {
             boolean defaultHostClaimed = false;
             for (RouteRule rule : rules) {
                 AppRule appRule = toAppRule(app, rule);
-                for (String host : rule.hosts()) {
+                // A rule naming no host is about the app's own name.
+                for (String host : rule.hosts().isEmpty() ? List.of(defaultHost) : rule.hosts()) {
                     String name = hostKey(host);
                     if (name == null) {
                         log.warn("Ignoring invalid host '{}' in route of app {}", host, app);
@@ -90,7 +96,8 @@ public final class RoutingTableBuilder {
                 .metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, (int) Math.min(connect, Integer.MAX_VALUE))
                 .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, response)
                 .build();
-        return new AppRule(app, rule.pathPrefix(), rule.headers(), rule.query(), rule.stripPrefix(), route);
+        int retries = rule.retries() > 0 ? rule.retries() : rule.retries() < 0 ? 0 : properties.retries();
+        return new AppRule(app, rule.pathPrefix(), rule.headers(), rule.query(), rule.stripPrefix(), retries, route);
     }
 
     private static void add(Map<String, List<AppRule>> index, String host, AppRule rule) {

@@ -9,7 +9,6 @@ import io.atoll.zk.ZkTreeMirror;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
@@ -148,8 +147,8 @@ public class RoutingTableWatcher implements SmartLifecycle {
             RoutingTable table = builder.build(versions.incrementAndGet(), source.routes(), effective);
             current = table;
             Set<String> live = new HashSet<>();
-            for (List<Backend> backends : table.healthy().values()) {
-                backends.forEach(backend -> live.add(backend.key()));
+            for (AppBackends backends : table.healthy().values()) {
+                backends.all().forEach(backend -> live.add(backend.key()));
             }
             balancer.retainOnly(live);
             if (synced) {

@@ -17,7 +17,7 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 class RoutingTableTest {
 
     private final RoutingTableBuilder builder = new RoutingTableBuilder(
-            new AtollGatewayProperties("apps.test", null, null, null, null, null, null, null));
+            new AtollGatewayProperties("apps.test", null, null, null, null, null, null, null, null, null));
 
     private static AppRoute route(String app, RouteRule... rules) {
         return new AppRoute(app, List.of(rules), Map.of(), 1);
@@ -86,7 +86,7 @@ class RoutingTableTest {
                 "web/f", instance("web", "f", "no-port", InstanceState.HEALTHY),
                 "web/g", instance("web", "g", "::1:9000", InstanceState.HEALTHY)));
         Resolution.Match match = (Resolution.Match) resolve(table, "web.apps.test", "/");
-        assertThat(match.backends()).extracting(Backend::authority).containsExactly("10.0.0.1:8080", "[::1]:9000");
+        assertThat(match.backends().all()).extracting(Backend::authority).containsExactly("10.0.0.1:8080", "[::1]:9000");
     }
 
     @Test
@@ -102,6 +102,7 @@ class RoutingTableTest {
         assertThat(defaults.rule().route().getMetadata())
                 .containsEntry(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, 2000)
                 .containsEntry(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, 30000L);
+        assertThat(defaults.rule().retries()).isEqualTo(1);
     }
 
     @Test
