@@ -21,6 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class TestBackend implements AutoCloseable {
 
+    static {
+        // Like any real server: without it the JDK server's separate header and body writes
+        // meet the client's delayed ACK, and every response takes some 40 ms on loopback.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     final String name;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();

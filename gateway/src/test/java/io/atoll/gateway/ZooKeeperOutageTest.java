@@ -62,34 +62,56 @@ class ZooKeeperOutageTest {
         }
     }
 
+    /**
+     * A ZooKeeper outage under a steady stream of requests: not one fails, also past the
+     * session timeout (when the ephemeral instance nodes would really be gone: the gateway cannot
+     * know and keeps sending traffic where it last knew); once ZooKeeper is back, the gateway
+     * reconnects by itself and a change written then is served without a restart. The outage
+     * lasts {@code atoll.test.zk-outage-seconds} (6 by default to keep the suite short; issue 4
+     * asks for 60: {@code -Datoll.test.zk-outage-seconds=60}).
+     */
     @Test
     @Order(1)
-    void keepsServingTheLastTableWhileZooKeeperIsDown() throws Exception {
+    void keepsServingTheLastTableUnderLoadWhileZooKeeperIsDownAndAppliesChangesOnceItIsBack() throws Exception {
         backend = backend == null ? new TestBackend("steady") : backend;
         zk.route("steady", RouteRule.forHosts(List.of("steady.example.test")));
         zk.instance("steady", "steady-1", backend.address(), InstanceState.HEALTHY);
         WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
         await().atMost(Duration.ofSeconds(2)).until(() -> client.get().uri("/").header("Host", "steady.example.test")
                 .exchange().returnResult(String.class).getStatus().value() == 200);
-
-        zk.stopServer();
-
         WebTestClient management = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> management.get().uri("/actuator/health/zookeeper")
-                .exchange().expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE));
-        // Past the session timeout too: the ephemeral instance node would be gone by now, yet
-        // the gateway has no way to know and keeps sending traffic where it last knew.
-        Thread.sleep(4500);
-        for (int i = 0; i < 5; i++) {
-            client.get().uri("/").header("Host", "steady.example.test").exchange()
+        Duration outage = Duration.ofSeconds(Math.max(5, Integer.getInteger("atoll.test.zk-outage-seconds", 6)));
+
+        try (LoadClient load = new LoadClient(port, "steady.example.test", "/pause?ms=5", 4, 1_000_000,
+                outage.plusSeconds(30))) {
+            Thread.sleep(300);
+            zk.stopServer();
+            long stopped = System.nanoTime();
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> management.get().uri("/actuator/health/zookeeper")
+                    .exchange().expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE));
+            management.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+            Thread.sleep(Math.max(0, outage.toMillis() - (System.nanoTime() - stopped) / 1_000_000));
+            management.get().uri("/actuator/health/routingTable").exchange()
                     .expectStatus().isOk()
-                    .expectBody(String.class).isEqualTo("steady");
+                    .expectBody().jsonPath("$.details.healthyInstances").isEqualTo(1);
+            assertThat(client.get().uri("/").header("Host", "steady.localhost").exchange()
+                    .returnResult(String.class).getStatus()).isEqualTo(HttpStatus.OK);
+
+            zk.restartServer();
+            zk.client.blockUntilConnected();
+            zk.route("after", RouteRule.forHosts(List.of("after.example.test")));
+            zk.instance("after", "after-1", backend.address(), InstanceState.HEALTHY);
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> client.get().uri("/").header("Host", "after.example.test")
+                            .exchange().returnResult(String.class).getStatus().value() == 200);
+            management.get().uri("/actuator/health/zookeeper").exchange().expectStatus().isOk();
+            load.finish();
+            System.out.printf("ZooKeeper outage of %d s under load: %d requests, %d failed%n",
+                    outage.toSeconds(), load.sent(), load.failures.size());
+            assertThat(load.failures).as("failed requests out of %d", load.sent()).isEmpty();
+            assertThat(load.servedBy("steady")).isEqualTo(load.sent());
         }
-        management.get().uri("/actuator/health/routingTable").exchange()
-                .expectStatus().isOk()
-                .expectBody().jsonPath("$.details.healthyInstances").isEqualTo(1);
-        assertThat(client.get().uri("/").header("Host", "steady.localhost").exchange()
-                .returnResult(String.class).getStatus()).isEqualTo(HttpStatus.OK);
     }
 
     /**
