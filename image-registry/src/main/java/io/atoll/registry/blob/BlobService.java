@@ -35,6 +35,25 @@ public class BlobService {
         return storage.openBlob(digest, offset).orElseThrow(() -> unknown(digest));
     }
 
+    /**
+     * Blobs are shared by every repository, so deleting one through any name would break
+     * images elsewhere while a manifest still needs it: such a blob is refused. Delete the
+     * manifests first (or let garbage collection find the blob once nothing references it).
+     */
+    public void delete(Digest digest, Map<Digest, String> referenced) {
+        if (!exists(digest)) {
+            throw unknown(digest);
+        }
+        String owner = referenced.get(digest);
+        if (owner != null) {
+            throw new RegistryException(ErrorCode.DENIED, "blob is still referenced by a manifest; delete the manifest first",
+                    Map.of("digest", digest.toString(), "referencedBy", owner));
+        }
+        if (!storage.deleteBlob(digest)) {
+            throw unknown(digest);
+        }
+    }
+
     private static RegistryException unknown(Digest digest) {
         return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown to registry", Map.of("digest", digest.toString()));
     }

@@ -9,6 +9,10 @@ import io.atoll.registry.oci.RegistryException;
 import io.atoll.registry.oci.RepositoryName;
 import io.atoll.registry.storage.RegistryStorage;
 import io.atoll.registry.storage.RegistryStorage.StoredManifest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Service;
@@ -46,13 +50,19 @@ public class ManifestService {
         return maxSize;
     }
 
-    public Digest put(RepositoryName repository, Reference reference, String contentType, byte[] content) {
+    /** A stored manifest's digest and, when it has one, the digest of its {@code subject}. */
+    public record Pushed(Digest digest, Digest subject) {
+    }
+
+    public Pushed put(RepositoryName repository, Reference reference, String contentType, byte[] content) {
         if (content.length > maxSize) {
             throw new RegistryException(ErrorCode.SIZE_INVALID, 413, "manifest larger than " + maxSize + " bytes", null);
         }
         JsonNode manifest = parse(content);
         String mediaType = mediaType(contentType, manifest);
         checkReferences(repository, manifest);
+        // The subject may be absent: the spec lets an artifact (a signature, an SBOM) arrive before what it refers to.
+        Digest subject = manifest.has("subject") ? descriptorDigest(manifest.get("subject")) : null;
         Digest digest = Digest.of(content);
         if (reference.isDigest() && !reference.digest().equals(digest)) {
             throw new RegistryException(ErrorCode.DIGEST_INVALID, "manifest content does not match the digest in the URL",
@@ -62,7 +72,117 @@ public class ManifestService {
         if (!reference.isDigest()) {
             storage.writeTag(repository, reference.tag(), digest);
         }
-        return digest;
+        return new Pushed(digest, subject);
+    }
+
+    /**
+     * By digest: the manifest goes, and so does every tag pointing at it (a tag must never
+     * dangle). By tag: only the tag goes, as the spec allows; the manifest stays reachable by digest.
+     */
+    public void delete(RepositoryName repository, Reference reference) {
+        if (!storage.repositoryExists(repository)) {
+            throw nameUnknown(repository);
+        }
+        if (!reference.isDigest()) {
+            if (!storage.deleteTag(repository, reference.tag())) {
+                throw unknown(reference);
+            }
+            return;
+        }
+        if (storage.readManifest(repository, reference.digest()).isEmpty()) {
+            throw unknown(reference);
+        }
+        for (String tag : storage.listTags(repository)) {
+            if (storage.readTag(repository, tag).filter(reference.digest()::equals).isPresent()) {
+                storage.deleteTag(repository, tag);
+            }
+        }
+        storage.deleteManifest(repository, reference.digest());
+    }
+
+    /**
+     * The referrers API: descriptors of the manifests in this repository whose {@code subject}
+     * is {@code subject}, optionally only those of one artifact type. Found by reading the
+     * repository's manifests, which keeps storage free of a second index to keep consistent.
+     */
+    public List<Map<String, Object>> referrers(RepositoryName repository, Digest subject, String artifactType) {
+        List<Map<String, Object>> result = new ArrayList<>();
+        for (Digest digest : storage.listManifests(repository)) {
+            StoredManifest stored = storage.readManifest(repository, digest).orElse(null);
+            if (stored == null) {
+                continue;
+            }
+            JsonNode manifest;
+            try {
+                manifest = json.readTree(stored.content());
+            } catch (JacksonException e) {
+                continue;
+            }
+            if (!subject.toString().equals(manifest.path("subject").path("digest").asString(""))) {
+                continue;
+            }
+            String type = manifest.path("artifactType").isString() ? manifest.get("artifactType").stringValue()
+                    : manifest.path("config").path("mediaType").isString() ? manifest.path("config").get("mediaType").stringValue()
+                    : null;
+            if (artifactType != null && !artifactType.equals(type)) {
+                continue;
+            }
+            Map<String, Object> descriptor = new LinkedHashMap<>();
+            descriptor.put("mediaType", stored.mediaType());
+            descriptor.put("digest", digest.toString());
+            descriptor.put("size", stored.content().length);
+            if (type != null) {
+                descriptor.put("artifactType", type);
+            }
+            if (manifest.path("annotations").isObject()) {
+                descriptor.put("annotations", manifest.get("annotations"));
+            }
+            result.add(descriptor);
+        }
+        result.sort(Comparator.comparing(d -> (String) d.get("digest")));
+        return result;
+    }
+
+    public List<RepositoryName> repositories() {
+        return storage.listRepositories();
+    }
+
+    /**
+     * Every blob some manifest in some repository needs (config and layers), with one
+     * manifest that needs it. Blobs are shared by all repositories, so this is the whole
+     * registry's view; it is what blob deletion and garbage collection must respect.
+     */
+    public Map<Digest, String> referencedBlobs() {
+        Map<Digest, String> result = new HashMap<>();
+        for (RepositoryName repository : storage.listRepositories()) {
+            for (Digest digest : storage.listManifests(repository)) {
+                StoredManifest stored = storage.readManifest(repository, digest).orElse(null);
+                if (stored == null) {
+                    continue;
+                }
+                JsonNode manifest;
+                try {
+                    manifest = json.readTree(stored.content());
+                } catch (JacksonException e) {
+                    continue;
+                }
+                String owner = repository + "@" + digest;
+                List<JsonNode> descriptors = new ArrayList<>();
+                descriptors.add(manifest.path("config"));
+                manifest.path("layers").forEach(descriptors::add);
+                for (JsonNode descriptor : descriptors) {
+                    String value = descriptor.path("digest").asString("");
+                    if (value.startsWith("sha256:") && value.length() == 71) {
+                        try {
+                            result.putIfAbsent(Digest.parse(value), owner);
+                        } catch (RegistryException e) {
+                            // stored manifests were validated on PUT; skip anything odd
+                        }
+                    }
+                }
+            }
+        }
+        return result;
     }
 
     public StoredManifest get(RepositoryName repository, Reference reference) {
@@ -77,8 +197,7 @@ public class ManifestService {
 
     public List<String> tags(RepositoryName repository) {
         if (!storage.repositoryExists(repository)) {
-            throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository name not known to registry",
-                    Map.of("name", repository.value()));
+            throw nameUnknown(repository);
         }
         return storage.listTags(repository);
     }
@@ -173,6 +292,11 @@ public class ManifestService {
     private static RegistryException blobUnknown(Digest digest) {
         return new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "manifest references an unknown blob",
                 Map.of("digest", digest.toString()));
+    }
+
+    private static RegistryException nameUnknown(RepositoryName repository) {
+        return new RegistryException(ErrorCode.NAME_UNKNOWN, "repository name not known to registry",
+                Map.of("name", repository.value()));
     }
 
     private static RegistryException unknown(Reference reference) {

@@ -12,6 +12,8 @@ public enum ErrorCode {
     MANIFEST_UNKNOWN(404),
     NAME_INVALID(400),
     NAME_UNKNOWN(404),
+    // The reference registry's code for a bad n in tags/list and _catalog.
+    PAGINATION_NUMBER_INVALID(400),
     SIZE_INVALID(400),
     UNAUTHORIZED(401),
     UNSUPPORTED(405),

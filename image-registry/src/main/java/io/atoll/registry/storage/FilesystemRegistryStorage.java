@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -42,6 +44,7 @@ import java.util.stream.Stream;
 public class FilesystemRegistryStorage implements RegistryStorage {
 
     private static final Pattern UPLOAD_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final Pattern HEX = Pattern.compile("[a-f0-9]{64}");
     private static final int BUFFER = 64 * 1024;
 
     private final Path root;
@@ -119,6 +122,53 @@ public class FilesystemRegistryStorage implements RegistryStorage {
         } catch (IOException e) {
             throw io("open blob " + digest, e);
         }
+    }
+
+    @Override
+    public boolean deleteBlob(Digest digest) {
+        Path dir = blobData(digest).getParent();
+        if (!Files.exists(dir)) {
+            return false;
+        }
+        // Renamed away first, so that a reader sees either the whole blob or none of it.
+        Path staging = tmp.resolve("deleted-" + UUID.randomUUID());
+        try {
+            Files.move(dir, staging, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw io("delete blob " + digest, e);
+        }
+        deleteTree(staging);
+        return true;
+    }
+
+    @Override
+    public List<BlobEntry> listBlobs() {
+        List<BlobEntry> result = new ArrayList<>();
+        try (Stream<Path> prefixes = Files.list(blobs)) {
+            for (Path prefix : prefixes.toList()) {
+                try (Stream<Path> entries = Files.list(prefix)) {
+                    for (Path dir : entries.toList()) {
+                        String hex = dir.getFileName().toString();
+                        if (!HEX.matcher(hex).matches()) {
+                            continue;
+                        }
+                        try {
+                            BasicFileAttributes attributes = Files.readAttributes(dir.resolve("data"), BasicFileAttributes.class);
+                            result.add(new BlobEntry(new Digest(hex), attributes.size(), attributes.lastModifiedTime().toInstant()));
+                        } catch (NoSuchFileException e) {
+                            // deleted while listing
+                        }
+                    }
+                } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+                    // a prefix directory removed or not a directory: nothing to list
+                }
+            }
+        } catch (IOException e) {
+            throw io("list blobs", e);
+        }
+        return result;
     }
 
     // ---- uploads
@@ -275,6 +325,82 @@ public class FilesystemRegistryStorage implements RegistryStorage {
         } catch (IOException e) {
             deleteTree(staging);
             throw io("write manifest " + digest, e);
+        }
+    }
+
+    @Override
+    public List<Digest> listManifests(RepositoryName repository) {
+        Path revisions = manifestsDir(repository).resolve("revisions").resolve("sha256");
+        if (!Files.isDirectory(revisions)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(revisions)) {
+            return entries.map(dir -> dir.getFileName().toString())
+                    .filter(hex -> HEX.matcher(hex).matches())
+                    .map(Digest::new)
+                    .toList();
+        } catch (IOException e) {
+            throw io("list manifests", e);
+        }
+    }
+
+    @Override
+    public boolean deleteManifest(RepositoryName repository, Digest digest) {
+        Path dir = revisionDir(repository, digest);
+        Path staging = tmp.resolve("deleted-" + UUID.randomUUID());
+        try {
+            Files.move(dir, staging, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw io("delete manifest " + digest, e);
+        }
+        deleteTree(staging);
+        return true;
+    }
+
+    @Override
+    public List<RepositoryName> listRepositories() {
+        List<RepositoryName> result = new ArrayList<>();
+        try {
+            Files.walkFileTree(repositories, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    if (dir.getFileName().toString().equals("_manifests")) {
+                        String name = repositories.relativize(dir.getParent()).toString().replace(java.io.File.separatorChar, '/');
+                        result.add(new RepositoryName(name));
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+            });
+        } catch (IOException e) {
+            throw io("list repositories", e);
+        }
+        result.sort(Comparator.comparing(RepositoryName::value));
+        return result;
+    }
+
+    @Override
+    public boolean deleteTag(RepositoryName repository, String tag) {
+        Path file = tagFile(repository, tag);
+        try {
+            boolean deleted = Files.deleteIfExists(file);
+            Files.deleteIfExists(file.getParent());
+            return deleted;
+        } catch (DirectoryNotEmptyException e) {
+            // A concurrent PUT re-created the tag: it stays.
+            return true;
+        } catch (IOException e) {
+            throw io("delete tag " + tag, e);
         }
     }
 

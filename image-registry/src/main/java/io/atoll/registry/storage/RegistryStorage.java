@@ -27,6 +27,12 @@ public interface RegistryStorage {
     /** Opens a blob at {@code offset}; empty when the blob does not exist. */
     Optional<InputStream> openBlob(Digest digest, long offset);
 
+    /** Deletes a committed blob; false when there was none. */
+    boolean deleteBlob(Digest digest);
+
+    /** Every committed blob, with its last-modified time (when its upload was committed). */
+    List<BlobEntry> listBlobs();
+
     void createUpload(String uploadId, RepositoryName repository);
 
     Optional<UploadStat> statUpload(String uploadId);
@@ -50,13 +56,28 @@ public interface RegistryStorage {
     /** Stores the manifest under its digest; writing the same digest again is a no-op. */
     void writeManifest(RepositoryName repository, Digest digest, String mediaType, byte[] content);
 
+    /** Every manifest digest stored in the repository (tagged or not), in no particular order. */
+    List<Digest> listManifests(RepositoryName repository);
+
+    /** Deletes one manifest revision (not the tags that point at it); false when there was none. */
+    boolean deleteManifest(RepositoryName repository, Digest digest);
+
+    /** Every repository that has had a manifest pushed, sorted by name. */
+    List<RepositoryName> listRepositories();
+
     Optional<Digest> readTag(RepositoryName repository, String tag);
+
+    /** Removes a tag; false when there was none. */
+    boolean deleteTag(RepositoryName repository, String tag);
 
     void writeTag(RepositoryName repository, String tag, Digest digest);
 
     List<String> listTags(RepositoryName repository);
 
     record BlobStat(Digest digest, long size) {
+    }
+
+    record BlobEntry(Digest digest, long size, Instant lastModified) {
     }
 
     record UploadStat(String uploadId, RepositoryName repository, long size, Instant lastModified) {

@@ -46,6 +46,8 @@ public class DistributionController {
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)(?:/.*)?");
     private static final Pattern BYTE_RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
     private static final int BUFFER = 64 * 1024;
+    private static final List<String> MANIFEST_TYPES = List.of(ManifestService.OCI_MANIFEST, ManifestService.OCI_INDEX,
+            ManifestService.DOCKER_MANIFEST, ManifestService.DOCKER_MANIFEST_LIST);
 
     private final BlobService blobs;
     private final UploadService uploads;
@@ -70,7 +72,7 @@ public class DistributionController {
         Identity who = access.authenticate(request.getHeader("Authorization"));
         RegistryPath path = RegistryPath.parse(pathAfterV2(request));
         String method = request.getMethod();
-        if (path.kind() == RegistryPath.Kind.PING) {
+        if (path.kind() == RegistryPath.Kind.PING || path.kind() == RegistryPath.Kind.CATALOG) {
             access.requireLogin(who);
         } else {
             access.authorize(who, path.name(), action(path.kind(), method));
@@ -80,15 +82,27 @@ public class DistributionController {
                 requireMethod(method, "GET", "HEAD");
                 writeJson(request, response, 200, Map.of());
             }
+            case CATALOG -> {
+                requireMethod(method, "GET");
+                catalog(who, request, response);
+            }
             case TAGS -> {
                 requireMethod(method, "GET");
                 tags(path.name(), request, response);
+            }
+            case REFERRERS -> {
+                requireMethod(method, "GET");
+                referrers(path.name(), Digest.parse(path.argument()), request, response);
             }
             case MANIFEST -> {
                 Reference reference = Reference.parse(path.argument());
                 switch (method) {
                     case "GET", "HEAD" -> getManifest(path.name(), reference, request, response);
                     case "PUT" -> putManifest(path.name(), reference, request, response);
+                    case "DELETE" -> {
+                        manifests.delete(path.name(), reference);
+                        accepted(response);
+                    }
                     default -> throw unsupported(method);
                 }
             }
@@ -117,6 +131,10 @@ public class DistributionController {
                 Digest digest = Digest.parse(path.argument());
                 switch (method) {
                     case "GET", "HEAD" -> getBlob(digest, request, response);
+                    case "DELETE" -> {
+                        blobs.delete(digest, manifests.referencedBlobs());
+                        accepted(response);
+                    }
                     default -> throw unsupported(method);
                 }
             }
@@ -259,6 +277,8 @@ public class DistributionController {
     private void getManifest(RepositoryName name, Reference reference, HttpServletRequest request,
             HttpServletResponse response) throws IOException {
         StoredManifest manifest = manifests.get(name, reference);
+        // Docker sends each accepted type as a header of its own.
+        requireAcceptable(manifest, String.join(",", java.util.Collections.list(request.getHeaders("Accept"))), reference);
         response.setStatus(200);
         response.setContentType(manifest.mediaType());
         response.setContentLength(manifest.content().length);
@@ -276,7 +296,12 @@ public class DistributionController {
         try (InputStream in = body(request)) {
             content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, manifests.maxSize() + 1));
         }
-        Digest digest = manifests.put(name, reference, request.getContentType(), content);
+        ManifestService.Pushed pushed = manifests.put(name, reference, request.getContentType(), content);
+        Digest digest = pushed.digest();
+        if (pushed.subject() != null) {
+            // Tells the client this registry indexes referrers, so it need not maintain a fallback tag.
+            response.setHeader("OCI-Subject", pushed.subject().toString());
+        }
         response.setStatus(201);
         response.setHeader("Location", "/v2/" + name + "/manifests/" + digest);
         response.setHeader(CONTENT_DIGEST, digest.toString());
@@ -284,23 +309,97 @@ public class DistributionController {
     }
 
     private void tags(RepositoryName name, HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Map<String, String> query = query(request);
-        List<String> tags = manifests.tags(name);
-        if (query.containsKey("last")) {
-            String last = query.get("last");
-            tags = tags.stream().filter(tag -> tag.compareTo(last) > 0).toList();
-        }
-        if (query.containsKey("n")) {
-            try {
-                tags = tags.subList(0, Math.min(tags.size(), Math.max(0, Integer.parseInt(query.get("n")))));
-            } catch (NumberFormatException e) {
-                throw new RegistryException(ErrorCode.UNSUPPORTED, 400, "n must be a number", Map.of("n", query.get("n")));
-            }
-        }
+        Page page = page(manifests.tags(name), query(request), "/v2/" + name + "/tags/list", response);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", name.value());
-        body.put("tags", tags);
+        body.put("tags", page.items());
         writeJson(request, response, 200, body);
+    }
+
+    /** Only the repositories the caller may pull from, so the catalog reveals nothing else. */
+    private void catalog(Identity who, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        List<String> names = manifests.repositories().stream()
+                .filter(repository -> access.allowed(who, repository, Action.PULL))
+                .map(RepositoryName::value)
+                .toList();
+        Page page = page(names, query(request), "/v2/_catalog", response);
+        writeJson(request, response, 200, Map.of("repositories", page.items()));
+    }
+
+    private void referrers(RepositoryName name, Digest subject, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        String artifactType = query(request).get("artifactType");
+        if (artifactType != null && artifactType.isEmpty()) {
+            artifactType = null;
+        }
+        Map<String, Object> index = new LinkedHashMap<>();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", ManifestService.OCI_INDEX);
+        index.put("manifests", manifests.referrers(name, subject, artifactType));
+        if (artifactType != null) {
+            response.setHeader("OCI-Filters-Applied", "artifactType");
+        }
+        writeJson(request, response, 200, index, ManifestService.OCI_INDEX);
+    }
+
+    private record Page(List<String> items) {
+    }
+
+    /**
+     * The spec's pagination over a sorted list: entries after {@code last}, at most {@code n},
+     * and a {@code Link: <…?n=&last=>; rel="next"} header when more remain.
+     */
+    private static Page page(List<String> sorted, Map<String, String> query, String path, HttpServletResponse response) {
+        List<String> items = sorted;
+        String last = query.get("last");
+        if (last != null && !last.isEmpty()) {
+            items = items.stream().filter(item -> item.compareTo(last) > 0).toList();
+        }
+        if (!query.containsKey("n")) {
+            return new Page(items);
+        }
+        int n;
+        try {
+            n = Integer.parseInt(query.get("n"));
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 0) {
+            throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be a non-negative integer",
+                    Map.of("n", query.get("n")));
+        }
+        if (items.size() > n && n > 0) {
+            List<String> page = items.subList(0, n);
+            response.setHeader("Link", "<" + path + "?n=" + n + "&last="
+                    + UriUtils.encodeQueryParam(page.get(n - 1), StandardCharsets.UTF_8) + ">; rel=\"next\"");
+            return new Page(page);
+        }
+        return new Page(n == 0 ? List.of() : items);
+    }
+
+    /**
+     * A client that lists the manifest types it understands gets only one of them, as from
+     * the reference registry (which never converts OCI to Docker or back either). Clients that
+     * list none (curl, generic HTTP) get what was stored.
+     */
+    private static void requireAcceptable(StoredManifest manifest, String accept, Reference reference) {
+        if (accept == null || accept.isBlank()) {
+            return;
+        }
+        List<String> types = java.util.Arrays.stream(accept.split(","))
+                .map(type -> type.split(";", 2)[0].trim().toLowerCase())
+                .toList();
+        boolean negotiates = types.stream().anyMatch(MANIFEST_TYPES::contains);
+        if (negotiates && !types.contains(manifest.mediaType()) && !types.contains("*/*")) {
+            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, 404,
+                    "manifest is " + manifest.mediaType() + ", which the Accept header does not allow",
+                    Map.of("reference", reference.toString(), "mediaType", manifest.mediaType()));
+        }
+    }
+
+    private void accepted(HttpServletResponse response) {
+        response.setStatus(202);
+        response.setContentLength(0);
     }
 
     // ---- helpers
@@ -315,9 +414,14 @@ public class DistributionController {
 
     private void writeJson(HttpServletRequest request, HttpServletResponse response, int status, Object body)
             throws IOException {
+        writeJson(request, response, status, body, "application/json");
+    }
+
+    private void writeJson(HttpServletRequest request, HttpServletResponse response, int status, Object body,
+            String contentType) throws IOException {
         byte[] bytes = json.writeValueAsBytes(body);
         response.setStatus(status);
-        response.setContentType("application/json");
+        response.setContentType(contentType);
         response.setContentLength(bytes.length);
         if (!request.getMethod().equals("HEAD")) {
             response.getOutputStream().write(bytes);

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 record RegistryPath(Kind kind, RepositoryName name, String argument) {
 
-    enum Kind { PING, TAGS, MANIFEST, UPLOADS, UPLOAD, BLOB }
+    enum Kind { PING, CATALOG, TAGS, MANIFEST, REFERRERS, UPLOADS, UPLOAD, BLOB }
 
     private record Route(Kind kind, Pattern pattern) {
     }
@@ -24,6 +24,7 @@ record RegistryPath(Kind kind, RepositoryName name, String argument) {
     private static final List<Route> ROUTES = List.of(
             new Route(Kind.TAGS, Pattern.compile("(.+)/tags/list")),
             new Route(Kind.MANIFEST, Pattern.compile("(.+)/manifests/([^/]+)")),
+            new Route(Kind.REFERRERS, Pattern.compile("(.+)/referrers/([^/]+)")),
             new Route(Kind.UPLOADS, Pattern.compile("(.+)/blobs/uploads/?")),
             new Route(Kind.UPLOAD, Pattern.compile("(.+)/blobs/uploads/([^/]+)")),
             new Route(Kind.BLOB, Pattern.compile("(.+)/blobs/([^/]+)")));
@@ -32,6 +33,9 @@ record RegistryPath(Kind kind, RepositoryName name, String argument) {
     static RegistryPath parse(String path) {
         if (path.isEmpty()) {
             return new RegistryPath(Kind.PING, null, null);
+        }
+        if (path.equals("_catalog")) {
+            return new RegistryPath(Kind.CATALOG, null, null);
         }
         for (Route route : ROUTES) {
             Matcher matcher = route.pattern().matcher(path);

@@ -93,4 +93,37 @@ abstract class RegistryStorageContract {
         storage.writeTag(REPO, "v1", other);
         assertThat(storage.readTag(REPO, "v1")).hasValue(other);
     }
+
+    @Test
+    void deletionsAndListings() {
+        String id = UUID.randomUUID().toString();
+        byte[] content = "blob".getBytes(StandardCharsets.UTF_8);
+        Digest blob = Digest.of(content);
+        storage.createUpload(id, REPO);
+        storage.appendUpload(id, new ByteArrayInputStream(content));
+        storage.commitUpload(id, blob);
+        assertThat(storage.listBlobs()).extracting(RegistryStorage.BlobEntry::digest).contains(blob);
+        assertThat(storage.deleteBlob(blob)).isTrue();
+        assertThat(storage.statBlob(blob)).isEmpty();
+        assertThat(storage.deleteBlob(blob)).isFalse();
+        assertThat(storage.listBlobs()).extracting(RegistryStorage.BlobEntry::digest).doesNotContain(blob);
+
+        RepositoryName nested = new RepositoryName("library/app/nested");
+        byte[] manifest = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
+        Digest digest = Digest.of(manifest);
+        storage.writeManifest(REPO, digest, "application/vnd.oci.image.manifest.v1+json", manifest);
+        storage.writeManifest(nested, digest, "application/vnd.oci.image.manifest.v1+json", manifest);
+        storage.writeTag(REPO, "v1", digest);
+        assertThat(storage.listRepositories()).containsExactly(REPO, nested);
+        assertThat(storage.listManifests(REPO)).containsExactly(digest);
+
+        assertThat(storage.deleteTag(REPO, "v1")).isTrue();
+        assertThat(storage.deleteTag(REPO, "v1")).isFalse();
+        assertThat(storage.listTags(REPO)).isEmpty();
+        assertThat(storage.deleteManifest(REPO, digest)).isTrue();
+        assertThat(storage.deleteManifest(REPO, digest)).isFalse();
+        assertThat(storage.readManifest(REPO, digest)).isEmpty();
+        assertThat(storage.listManifests(REPO)).isEmpty();
+        assertThat(storage.readManifest(nested, digest)).isPresent();
+    }
 }

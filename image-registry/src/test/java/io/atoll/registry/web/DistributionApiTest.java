@@ -293,9 +293,253 @@ class DistributionApiTest {
 
     @Test
     void unsupportedOperationsAre405() {
-        HttpResponse<byte[]> delete = registry.send("DELETE", "/v2/x/blobs/sha256:" + "0".repeat(64), null);
-        assertThat(delete.statusCode()).isEqualTo(405);
-        assertThat(errorCode(delete)).isEqualTo("UNSUPPORTED");
+        HttpResponse<byte[]> post = registry.post("/v2/x/tags/list", null);
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(errorCode(post)).isEqualTo("UNSUPPORTED");
+    }
+
+    @Test
+    void deletingTagsManifestsAndBlobs() {
+        byte[] configBytes = "{\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] layerBytes = randomBytes(2048);
+        Digest config = pushBlob("deleting/app", configBytes);
+        Digest layer = pushBlob("deleting/app", layerBytes);
+        byte[] manifest = imageManifest(OCI_MANIFEST, config, configBytes.length, layer, layerBytes.length);
+        Digest digest = Digest.of(manifest);
+        for (String tag : List.of("v1", "v2", "latest")) {
+            assertThat(registry.put("/v2/deleting/app/manifests/" + tag, manifest, "Content-Type", OCI_MANIFEST).statusCode()).isEqualTo(201);
+        }
+
+        // A blob a manifest still needs is not deleted: blobs are shared by every repository.
+        HttpResponse<byte[]> referenced = registry.send("DELETE", "/v2/deleting/app/blobs/" + layer, null);
+        assertThat(referenced.statusCode()).isEqualTo(403);
+        assertThat(errorCode(referenced)).isEqualTo("DENIED");
+        assertThat(registry.head("/v2/deleting/app/blobs/" + layer).statusCode()).isEqualTo(200);
+
+        // By tag: only the tag goes.
+        assertThat(registry.send("DELETE", "/v2/deleting/app/manifests/v2", null).statusCode()).isEqualTo(202);
+        assertThat(errorCode(registry.get("/v2/deleting/app/manifests/v2"))).isEqualTo("MANIFEST_UNKNOWN");
+        assertThat(registry.get("/v2/deleting/app/manifests/v1").statusCode()).isEqualTo(200);
+        assertThat(tagsOf("/v2/deleting/app/tags/list")).containsExactly("latest", "v1");
+        assertThat(errorCode(registry.send("DELETE", "/v2/deleting/app/manifests/v2", null))).isEqualTo("MANIFEST_UNKNOWN");
+
+        // By digest: the manifest and every tag pointing at it.
+        assertThat(registry.send("DELETE", "/v2/deleting/app/manifests/" + digest, null).statusCode()).isEqualTo(202);
+        assertThat(errorCode(registry.get("/v2/deleting/app/manifests/" + digest))).isEqualTo("MANIFEST_UNKNOWN");
+        assertThat(errorCode(registry.head("/v2/deleting/app/manifests/v1").statusCode() == 404 ? registry.get("/v2/deleting/app/manifests/v1")
+                : null)).isEqualTo("MANIFEST_UNKNOWN");
+        assertThat(tagsOf("/v2/deleting/app/tags/list")).isEmpty();
+
+        // Now nothing needs the layer.
+        HttpResponse<byte[]> deleted = registry.send("DELETE", "/v2/deleting/app/blobs/" + layer, null);
+        assertThat(deleted.statusCode()).isEqualTo(202);
+        assertThat(errorCode(registry.get("/v2/deleting/app/blobs/" + layer))).isEqualTo("BLOB_UNKNOWN");
+        assertThat(errorCode(registry.send("DELETE", "/v2/deleting/app/blobs/" + layer, null))).isEqualTo("BLOB_UNKNOWN");
+    }
+
+    @Test
+    void tagsAndCatalogPaginateWithLinkHeaders() {
+        Digest config = pushBlob("paged/app", "{}".getBytes(StandardCharsets.UTF_8));
+        byte[] manifest = imageManifest(OCI_MANIFEST, config, 2, config, 2);
+        for (String tag : List.of("e", "a", "c", "b", "d")) {
+            registry.put("/v2/paged/app/manifests/" + tag, manifest, "Content-Type", OCI_MANIFEST);
+        }
+        for (String name : List.of("paged/one", "paged/two")) {
+            pushBlob(name, "{}".getBytes(StandardCharsets.UTF_8));
+            registry.put("/v2/" + name + "/manifests/1", manifest, "Content-Type", OCI_MANIFEST);
+        }
+
+        HttpResponse<byte[]> first = registry.get("/v2/paged/app/tags/list?n=2");
+        assertThat(tags(first)).containsExactly("a", "b");
+        assertThat(first.headers().firstValue("Link")).hasValue("</v2/paged/app/tags/list?n=2&last=b>; rel=\"next\"");
+        HttpResponse<byte[]> second = registry.get(next(first));
+        assertThat(tags(second)).containsExactly("c", "d");
+        HttpResponse<byte[]> third = registry.get(next(second));
+        assertThat(tags(third)).containsExactly("e");
+        assertThat(third.headers().firstValue("Link")).isEmpty();
+        assertThat(tags(registry.get("/v2/paged/app/tags/list?last=c"))).containsExactly("d", "e");
+        assertThat(tags(registry.get("/v2/paged/app/tags/list?n=0"))).isEmpty();
+
+        List<String> all = List.copyOf(strings(json.readTree(registry.get("/v2/_catalog").body()).get("repositories")));
+        assertThat(all).contains("paged/app", "paged/one", "paged/two").isSorted();
+        List<String> walked = new java.util.ArrayList<>();
+        String page = "/v2/_catalog?n=1";
+        while (page != null) {
+            HttpResponse<byte[]> response = registry.get(page);
+            assertThat(response.statusCode()).isEqualTo(200);
+            List<String> names = strings(json.readTree(response.body()).get("repositories"));
+            assertThat(names).hasSizeLessThanOrEqualTo(1);
+            walked.addAll(names);
+            page = response.headers().firstValue("Link").isPresent() ? next(response) : null;
+        }
+        assertThat(walked).isEqualTo(all);
+    }
+
+    @Test
+    void referrersListManifestsWhoseSubjectIsTheDigest() {
+        byte[] configBytes = "{\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+        Digest config = pushBlob("refs/app", configBytes);
+        byte[] image = imageManifest(OCI_MANIFEST, config, configBytes.length, config, configBytes.length);
+        Digest imageDigest = Digest.of(image);
+        registry.put("/v2/refs/app/manifests/1", image, "Content-Type", OCI_MANIFEST);
+        Digest empty = pushBlob("refs/app", "{}".getBytes(StandardCharsets.UTF_8));
+
+        // An artifact may arrive before its subject; a signature and an SBOM of the image.
+        String subject = "\"subject\":{\"mediaType\":\"" + OCI_MANIFEST + "\",\"size\":" + image.length + ",\"digest\":\"" + imageDigest + "\"}";
+        byte[] signature = ("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"artifactType\":\"application/vnd.example.sig\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"size\":2,\"digest\":\"" + empty + "\"},"
+                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"size\":2,\"digest\":\"" + empty + "\"}],"
+                + subject + ",\"annotations\":{\"org.example\":\"yes\"}}").getBytes(StandardCharsets.UTF_8);
+        byte[] sbom = ("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\","
+                + "\"config\":{\"mediaType\":\"application/vnd.example.sbom\",\"size\":2,\"digest\":\"" + empty + "\"},"
+                + "\"layers\":[]," + subject + "}").getBytes(StandardCharsets.UTF_8);
+        for (byte[] artifact : List.of(signature, sbom)) {
+            HttpResponse<byte[]> put = registry.put("/v2/refs/app/manifests/" + Digest.of(artifact), artifact, "Content-Type", OCI_MANIFEST);
+            assertThat(put.statusCode()).isEqualTo(201);
+            assertThat(put.headers().firstValue("OCI-Subject")).hasValue(imageDigest.toString());
+        }
+        assertThat(registry.put("/v2/refs/app/manifests/2", image, "Content-Type", OCI_MANIFEST).headers().firstValue("OCI-Subject")).isEmpty();
+
+        HttpResponse<byte[]> all = registry.get("/v2/refs/app/referrers/" + imageDigest);
+        assertThat(all.statusCode()).isEqualTo(200);
+        assertThat(all.headers().firstValue("Content-Type")).hasValue("application/vnd.oci.image.index.v1+json");
+        JsonNode index = json.readTree(all.body());
+        assertThat(index.path("schemaVersion").asInt()).isEqualTo(2);
+        assertThat(index.path("manifests")).hasSize(2);
+        assertThat(strings(index.path("manifests").findValues("artifactType")))
+                .containsExactlyInAnyOrder("application/vnd.example.sig", "application/vnd.example.sbom");
+        JsonNode sig = json.readTree(registry.get("/v2/refs/app/referrers/" + imageDigest + "?artifactType=application/vnd.example.sig").body());
+        assertThat(sig.path("manifests")).hasSize(1);
+        assertThat(sig.path("manifests").path(0).path("digest").asString()).isEqualTo(Digest.of(signature).toString());
+        assertThat(sig.path("manifests").path(0).path("size").asInt()).isEqualTo(signature.length);
+        assertThat(sig.path("manifests").path(0).path("annotations").path("org.example").asString()).isEqualTo("yes");
+        assertThat(registry.get("/v2/refs/app/referrers/" + imageDigest + "?artifactType=application/vnd.example.sig")
+                .headers().firstValue("OCI-Filters-Applied")).hasValue("artifactType");
+
+        // Never a 404, even for a repository or subject the registry does not know.
+        HttpResponse<byte[]> none = registry.get("/v2/refs/nothing/referrers/" + Digest.of(randomBytes(8)));
+        assertThat(none.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(none.body()).path("manifests")).isEmpty();
+    }
+
+    @Test
+    void indexesAndManifestListsAreStoredAndNegotiatedByAccept() {
+        String ociIndex = "application/vnd.oci.image.index.v1+json";
+        String dockerList = "application/vnd.docker.distribution.manifest.list.v2+json";
+        byte[] configBytes = "{\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+        Digest config = pushBlob("multi/app", configBytes);
+        byte[] amd64 = imageManifest(DOCKER_V2, config, configBytes.length, config, configBytes.length);
+        byte[] arm64 = new String(imageManifest(DOCKER_V2, config, configBytes.length, config, configBytes.length), StandardCharsets.UTF_8)
+                .replace("\"schemaVersion\":2", "\"schemaVersion\":2 ").getBytes(StandardCharsets.UTF_8);
+        for (byte[] child : List.of(amd64, arm64)) {
+            assertThat(registry.put("/v2/multi/app/manifests/" + Digest.of(child), child, "Content-Type", DOCKER_V2).statusCode()).isEqualTo(201);
+        }
+        for (String type : List.of(ociIndex, dockerList)) {
+            String childType = type.equals(ociIndex) ? OCI_MANIFEST : DOCKER_V2;
+            byte[] list = ("{\"schemaVersion\":2,\"mediaType\":\"" + type + "\",\"manifests\":["
+                    + platform(childType, amd64, "amd64") + "," + platform(childType, arm64, "arm64") + "]}").getBytes(StandardCharsets.UTF_8);
+            String tag = type.equals(ociIndex) ? "oci" : "docker";
+            HttpResponse<byte[]> put = registry.put("/v2/multi/app/manifests/" + tag, list, "Content-Type", type);
+            assertThat(put.statusCode()).as(type).isEqualTo(201);
+
+            HttpResponse<byte[]> get = registry.get("/v2/multi/app/manifests/" + tag, "Accept", PLATFORM_API_ACCEPT);
+            assertThat(get.statusCode()).isEqualTo(200);
+            assertThat(get.headers().firstValue("Content-Type")).hasValue(type);
+            assertThat(get.body()).isEqualTo(list);
+            // A client that understands only single-image manifests is told there is none it can read.
+            HttpResponse<byte[]> refused = registry.get("/v2/multi/app/manifests/" + tag, "Accept", DOCKER_V2 + ", " + OCI_MANIFEST);
+            assertThat(refused.statusCode()).isEqualTo(404);
+            assertThat(errorCode(refused)).isEqualTo("MANIFEST_UNKNOWN");
+            assertThat(registry.get("/v2/multi/app/manifests/" + tag, "Accept", "*/*").statusCode()).isEqualTo(200);
+            // Docker sends one Accept header per type.
+            assertThat(registry.get("/v2/multi/app/manifests/" + tag, "Accept", DOCKER_V2, "Accept", type).statusCode()).isEqualTo(200);
+            assertThat(registry.get("/v2/multi/app/manifests/" + tag, "Accept", "application/json").statusCode()).isEqualTo(200);
+        }
+    }
+
+    private record Bad(String what, String method, String path, byte[] body, List<String> headers, int status, String code) {
+    }
+
+    /** Issue 3's acceptance table: each kind of bad input gets the spec's error code and a 4xx, never a 500. */
+    @Test
+    void badInputGetsTheSpecErrorCodeAndA4xx() {
+        byte[] configBytes = "{}".getBytes(StandardCharsets.UTF_8);
+        Digest config = pushBlob("bad/app", configBytes);
+        Digest absent = Digest.of(randomBytes(16));
+        byte[] valid = imageManifest(OCI_MANIFEST, config, 2, config, 2);
+        String upload = registry.location(registry.post("/v2/bad/app/blobs/uploads/", null));
+        String zeros = "sha256:" + "0".repeat(64);
+        List<String> oci = List.of("Content-Type", OCI_MANIFEST);
+        List<String> octet = List.of("Content-Type", OCTET);
+        byte[] oversize = new byte[4 * 1024 * 1024 + 1];
+        Arrays.fill(oversize, (byte) ' ');
+        System.arraycopy(valid, 0, oversize, 0, valid.length);
+
+        List<Bad> table = List.of(
+                new Bad("upper-case name", "GET", "/v2/Bad/app/tags/list", null, List.of(), 400, "NAME_INVALID"),
+                new Bad("path traversal in name", "GET", "/v2/bad/../etc/manifests/1", null, List.of(), 400, "NAME_INVALID"),
+                new Bad("encoded traversal", "POST", "/v2/bad/%2e%2e/blobs/uploads/", null, List.of(), 400, "NAME_INVALID"),
+                new Bad("name too long", "GET", "/v2/" + "a".repeat(256) + "/tags/list", null, List.of(), 400, "NAME_INVALID"),
+                new Bad("malformed digest", "GET", "/v2/bad/app/blobs/sha256:xyz", null, List.of(), 400, "DIGEST_INVALID"),
+                new Bad("unsupported algorithm", "HEAD", "/v2/bad/app/blobs/sha512:" + "0".repeat(128), null, List.of(), 400, null),
+                new Bad("monolithic upload, wrong digest", "POST", "/v2/bad/app/blobs/uploads/?digest=" + zeros,
+                        randomBytes(100), octet, 400, "DIGEST_INVALID"),
+                new Bad("upload completed without digest", "PUT", upload, randomBytes(10), octet, 400, "DIGEST_INVALID"),
+                new Bad("malformed Content-Range", "PATCH", upload, randomBytes(10), List.of("Content-Type", OCTET, "Content-Range", "x-y"),
+                        416, "BLOB_UPLOAD_INVALID"),
+                new Bad("unknown upload", "PATCH", "/v2/bad/app/blobs/uploads/" + java.util.UUID.randomUUID(), randomBytes(10), octet,
+                        404, "BLOB_UPLOAD_UNKNOWN"),
+                new Bad("upload id that is not a UUID", "PATCH", "/v2/bad/app/blobs/uploads/not-an-id", randomBytes(10), octet,
+                        404, "BLOB_UPLOAD_UNKNOWN"),
+                new Bad("encoded slashes in an upload id", "PATCH", "/v2/bad/app/blobs/uploads/..%2F..%2Fetc", randomBytes(10), octet,
+                        404, "UNSUPPORTED"),
+                new Bad("encoded backslash in a name", "GET", "/v2/bad%5Capp/tags/list", null, List.of(), 400, "NAME_INVALID"),
+                new Bad("manifest not JSON", "PUT", "/v2/bad/app/manifests/1", bytes("{oops"), oci, 400, "MANIFEST_INVALID"),
+                new Bad("manifest schema 1", "PUT", "/v2/bad/app/manifests/1", bytes("{\"schemaVersion\":1}"), oci, 400, "MANIFEST_INVALID"),
+                new Bad("manifest without config", "PUT", "/v2/bad/app/manifests/1", bytes("{\"schemaVersion\":2,\"layers\":[]}"), oci,
+                        400, "MANIFEST_INVALID"),
+                new Bad("descriptor with a bad digest", "PUT", "/v2/bad/app/manifests/1",
+                        bytes("{\"schemaVersion\":2,\"config\":{\"digest\":\"md5:1\"},\"layers\":[]}"), oci, 400, "MANIFEST_INVALID"),
+                new Bad("layers not an array", "PUT", "/v2/bad/app/manifests/1",
+                        bytes("{\"schemaVersion\":2,\"config\":{\"digest\":\"" + config + "\"},\"layers\":{}}"), oci, 400, "MANIFEST_INVALID"),
+                new Bad("malformed subject", "PUT", "/v2/bad/app/manifests/1",
+                        bytes("{\"schemaVersion\":2,\"config\":{\"digest\":\"" + config + "\"},\"layers\":[],\"subject\":\"x\"}"), oci,
+                        400, "MANIFEST_INVALID"),
+                new Bad("Content-Type contradicts mediaType", "PUT", "/v2/bad/app/manifests/1", valid, List.of("Content-Type", DOCKER_V2),
+                        400, "MANIFEST_INVALID"),
+                new Bad("invalid tag", "PUT", "/v2/bad/app/manifests/-tag", valid, oci, 400, "MANIFEST_INVALID"),
+                new Bad("manifest naming an absent blob", "PUT", "/v2/bad/app/manifests/1",
+                        imageManifest(OCI_MANIFEST, config, 2, absent, 5), oci, 400, "MANIFEST_BLOB_UNKNOWN"),
+                new Bad("index naming an absent manifest", "PUT", "/v2/bad/app/manifests/1",
+                        bytes("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"" + OCI_MANIFEST + "\",\"size\":1,\"digest\":\"" + absent + "\"}]}"),
+                        List.of("Content-Type", "application/vnd.oci.image.index.v1+json"), 400, "MANIFEST_BLOB_UNKNOWN"),
+                new Bad("manifest under the wrong digest", "PUT", "/v2/bad/app/manifests/" + zeros, valid, oci, 400, "DIGEST_INVALID"),
+                new Bad("oversize manifest", "PUT", "/v2/bad/app/manifests/big", oversize, oci, 413, "SIZE_INVALID"),
+                new Bad("unknown repository", "GET", "/v2/bad/nothing/manifests/1", null, List.of(), 404, "NAME_UNKNOWN"),
+                new Bad("unknown tag", "GET", "/v2/bad/app/manifests/nope", null, List.of(), 404, "MANIFEST_UNKNOWN"),
+                new Bad("deleting an unknown manifest", "DELETE", "/v2/bad/app/manifests/" + zeros, null, List.of(), 404, "MANIFEST_UNKNOWN"),
+                new Bad("referrers of a malformed digest", "GET", "/v2/bad/app/referrers/latest", null, List.of(), 400, "DIGEST_INVALID"),
+                new Bad("negative page size", "GET", "/v2/bad/app/tags/list?n=-1", null, List.of(), 400, "PAGINATION_NUMBER_INVALID"),
+                new Bad("page size not a number", "GET", "/v2/_catalog?n=ten", null, List.of(), 400, "PAGINATION_NUMBER_INVALID"),
+                new Bad("unknown endpoint", "GET", "/v2/bad/app/whatever", null, List.of(), 404, "UNSUPPORTED"),
+                new Bad("wrong method", "PATCH", "/v2/bad/app/manifests/1", bytes("{}"), List.of(), 405, "UNSUPPORTED"));
+        // A valid manifest first, so that "unknown tag" and "wrong digest" are about the reference, not the repository.
+        assertThat(registry.put("/v2/bad/app/manifests/good", valid, "Content-Type", OCI_MANIFEST).statusCode()).isEqualTo(201);
+
+        org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
+        for (Bad bad : table) {
+            HttpResponse<byte[]> response = registry.send(bad.method(), bad.path(), bad.body(), bad.headers().toArray(String[]::new));
+            String body = new String(response.body(), StandardCharsets.UTF_8);
+            soft.assertThat(response.statusCode()).as(bad.what() + ": " + body).isEqualTo(bad.status());
+            if (bad.code() != null) {
+                soft.assertThat(body).as(bad.what()).startsWith("{");
+                if (body.startsWith("{")) {
+                    soft.assertThat(errorCode(response)).as(bad.what()).isEqualTo(bad.code());
+                }
+            }
+        }
+        soft.assertAll();
+        assertThat(tagsOf("/v2/bad/app/tags/list")).containsExactly("good");
     }
 
     @Test
@@ -334,7 +578,44 @@ class DistributionApiTest {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
+    private static String platform(String mediaType, byte[] manifest, String architecture) {
+        return "{\"mediaType\":\"" + mediaType + "\",\"size\":" + manifest.length + ",\"digest\":\"" + Digest.of(manifest)
+                + "\",\"platform\":{\"architecture\":\"" + architecture + "\",\"os\":\"linux\"}}";
+    }
+
+    private static byte[] bytes(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private List<String> tagsOf(String path) {
+        return tags(registry.get(path));
+    }
+
+    private List<String> tags(HttpResponse<byte[]> response) {
+        assertThat(response.statusCode()).isEqualTo(200);
+        return strings(json.readTree(response.body()).get("tags"));
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> result = new java.util.ArrayList<>();
+        array.forEach(node -> result.add(node.asString()));
+        return result;
+    }
+
+    private static List<String> strings(List<JsonNode> nodes) {
+        return nodes.stream().map(JsonNode::asString).toList();
+    }
+
+    /** The path of a Link: <…>; rel="next" header. */
+    private static String next(HttpResponse<byte[]> response) {
+        String link = response.headers().firstValue("Link").orElseThrow(() -> new AssertionError("no Link header"));
+        return link.substring(link.indexOf('<') + 1, link.indexOf('>'));
+    }
+
     private String errorCode(HttpResponse<byte[]> response) {
+        if (response == null || response.body() == null || response.body().length == 0) {
+            return "";
+        }
         return json.readTree(response.body()).path("errors").path(0).path("code").asString();
     }
 
