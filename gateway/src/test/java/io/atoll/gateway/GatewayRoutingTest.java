@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.atoll.model.InstanceState;
 import io.atoll.model.RouteRule;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -373,6 +375,74 @@ class GatewayRoutingTest {
         assertThat(api.getResponseHeaders().getFirst("Seen-Path")).isEqualTo("/v1/items");
         assertThat(get("shop.example.test", "/apiary").getResponseBody()).isEqualTo("alpha");
         assertThat(get("shop.example.test", "/").getResponseBody()).isEqualTo("alpha");
+    }
+
+    private WebTestClient.BodyContentSpec lookup(String query) {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build()
+                .get().uri(URI.create("http://127.0.0.1:" + managementPort + "/actuator/routing" + query)).exchange()
+                .expectStatus().isOk().expectBody();
+    }
+
+    private static String param(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void managementPortAnswersWhereAHostAndPathWouldGoWithTheTablesVersionAndAge() throws Exception {
+        zk.route("where-site", RouteRule.forHosts(List.of("where.example.test")));
+        zk.route("where-api", new RouteRule(List.of("where.example.test"), "/api", Map.of("X-Tenant", "blue"),
+                Map.of(), true, 0, 700, 2));
+        zk.route("where-idle", RouteRule.forHosts(List.of("idle.where.example.test")));
+        zk.instance("where-site", "where-site-1", alpha.address(), InstanceState.HEALTHY);
+        zk.instance("where-api", "where-api-1", beta.address(), InstanceState.HEALTHY, "z1", "r7");
+        zk.instance("where-api", "where-api-2", alpha.address(), InstanceState.HEALTHY, "z2", "r7");
+        awaitStatus("where.example.test", HttpStatus.OK);
+        await().atMost(Duration.ofSeconds(1)).until(() -> client().get().uri("/api").header("Host", "where.example.test")
+                .header("X-Tenant", "blue").exchange().returnResult(String.class).getStatus() == HttpStatus.OK);
+
+        lookup("?host=" + param("Where.Example.Test:8000") + "&path=" + param("/api/v1/items?x=1")
+                + "&header=" + param("x-tenant: blue"))
+                .jsonPath("$.outcome").isEqualTo("ROUTED")
+                .jsonPath("$.status").isEqualTo(200)
+                .jsonPath("$.host").isEqualTo("where.example.test")
+                .jsonPath("$.app").isEqualTo("where-api")
+                .jsonPath("$.rule.pathPrefix").isEqualTo("/api")
+                .jsonPath("$.rule.forwardedPath").isEqualTo("/v1/items")
+                .jsonPath("$.rule.retries").isEqualTo(2)
+                .jsonPath("$.rule.responseTimeoutMillis").isEqualTo(700)
+                .jsonPath("$.instances.length()").isEqualTo(2)
+                .jsonPath("$.instances[0].instanceId").isEqualTo("where-api-1")
+                .jsonPath("$.instances[0].sameZone").isEqualTo(true)
+                .jsonPath("$.instances[0].address").isEqualTo(beta.address())
+                .jsonPath("$.instances[1].instanceId").isEqualTo("where-api-2")
+                .jsonPath("$.instances[1].sameZone").isEqualTo(false)
+                .jsonPath("$.instances[1].ejected").isEqualTo(false)
+                .jsonPath("$.table.version").value(v -> assertThat(((Number) v).longValue()).isPositive())
+                .jsonPath("$.table.ageMillis").value(v -> assertThat(((Number) v).longValue()).isNotNegative())
+                .jsonPath("$.table.synced").isEqualTo(true);
+        // without the header the API rule does not match: the site gets it
+        lookup("?host=where.example.test&path=/api/v1").jsonPath("$.app").isEqualTo("where-site")
+                .jsonPath("$.rule.forwardedPath").isEqualTo("/api/v1");
+        lookup("?host=idle.where.example.test").jsonPath("$.outcome").isEqualTo("NO_HEALTHY_INSTANCE")
+                .jsonPath("$.status").isEqualTo(503).jsonPath("$.app").isEqualTo("where-idle");
+        lookup("?host=nobody.example.test&path=/x").jsonPath("$.outcome").isEqualTo("NO_ROUTE")
+                .jsonPath("$.status").isEqualTo(404);
+        lookup("").jsonPath("$.outcome").doesNotExist()
+                .jsonPath("$.table.version").value(v -> assertThat(((Number) v).longValue()).isPositive());
+        WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build()
+                .get().uri(URI.create("http://127.0.0.1:" + managementPort + "/actuator/routing?host=a.test&path="
+                        + param("/a b"))).exchange()
+                .expectStatus().isBadRequest();
+
+        // The traffic port does not have it: for the gateway it is just a path of some host.
+        client().get().uri("/actuator/routing?host=where.example.test").exchange()
+                .expectStatus().isNotFound()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.detail").isEqualTo("no app serves host '127.0.0.1'");
+        client().get().uri("/actuator/routing?host=where.example.test").header("Host", "where.example.test").exchange()
+                .expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("alpha");
+        client().get().uri("/actuator/health").exchange().expectStatus().isNotFound();
     }
 
     @Test

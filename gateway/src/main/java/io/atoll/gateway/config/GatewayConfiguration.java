@@ -4,6 +4,7 @@ import io.atoll.gateway.balancing.LeastOutstandingBalancer;
 import io.atoll.gateway.filter.AtollRoutingFilter;
 import io.atoll.gateway.filter.RequestIdFilter;
 import io.atoll.gateway.filter.RequestMetricsFilter;
+import io.atoll.gateway.management.RoutingEndpoint;
 import io.atoll.gateway.routing.RoutingSnapshotStore;
 import io.atoll.gateway.routing.RoutingTableBuilder;
 import io.atoll.gateway.routing.RoutingTableHealthIndicator;
@@ -11,6 +12,8 @@ import io.atoll.gateway.routing.RoutingTableWatcher;
 import io.atoll.zk.ZkPaths;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.curator.framework.CuratorFramework;
+import org.springframework.boot.actuate.autoconfigure.web.server.ConditionalOnManagementPort;
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
@@ -56,6 +59,16 @@ public class GatewayConfiguration {
     AtollRoutingFilter atollRoutingFilter(RoutingTableWatcher watcher, LeastOutstandingBalancer balancer,
             AtollGatewayProperties properties) {
         return new AtollRoutingFilter(watcher, balancer, properties);
+    }
+
+    /**
+     * Only with a management port of its own: on the traffic port every path belongs to the
+     * apps, and the table's content is not for the public.
+     */
+    @Bean
+    @ConditionalOnManagementPort(ManagementPortType.DIFFERENT)
+    RoutingEndpoint routingEndpoint(RoutingTableWatcher watcher, LeastOutstandingBalancer balancer) {
+        return new RoutingEndpoint(watcher, balancer);
     }
 
     @Bean
