@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * spread, not in bursts); then the gateway's own zone when that release has an instance there
  * that can take it; then the instance with the fewest requests in flight, rotating the starting
  * point so that equally idle instances take turns. An instance that failed to connect is skipped
- * for a while unless nothing else is left.
+ * for a while unless nothing else is left: {@code ejectFor} the first time, doubling with each
+ * further failure in a row up to {@code ejectMax}, so a dead instance costs a probe now and then
+ * rather than one every few seconds, while one that merely blipped is back soon.
  *
  * <p>Counters live here, not in the routing table, so they survive table rebuilds.
  */
@@ -29,7 +31,15 @@ public class LeastOutstandingBalancer {
     private final ConcurrentHashMap<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> ejectedUntil = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicLong> releaseSequences = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> failuresInARow = new ConcurrentHashMap<>();
     private final AtomicInteger rotation = new AtomicInteger();
+    private final Duration ejectFor;
+    private final Duration ejectMax;
+
+    public LeastOutstandingBalancer(Duration ejectFor, Duration ejectMax) {
+        this.ejectFor = ejectFor;
+        this.ejectMax = ejectMax.compareTo(ejectFor) < 0 ? ejectFor : ejectMax;
+    }
 
     /**
      * Chooses an instance not in {@code exclude} and counts a request against it; the caller
@@ -132,8 +142,27 @@ public class LeastOutstandingBalancer {
         }
     }
 
-    public void eject(Backend backend, Duration duration) {
+    /**
+     * The instance refused the connection or did not accept it in time: no new requests for a
+     * while, longer with each failure in a row.
+     *
+     * @return how long it is ejected for
+     */
+    public Duration connectFailed(Backend backend) {
+        int row = failuresInARow.merge(backend.key(), 1, Integer::sum);
+        Duration duration = ejectFor.multipliedBy(1L << Math.min(row - 1, 20));
+        if (duration.compareTo(ejectMax) > 0) {
+            duration = ejectMax;
+        }
         ejectedUntil.put(backend.key(), System.nanoTime() + duration.toNanos());
+        return duration;
+    }
+
+    /** A request reached the instance: its row of failures, if any, is over. */
+    public void connected(Backend backend) {
+        if (!failuresInARow.isEmpty()) {
+            failuresInARow.remove(backend.key());
+        }
     }
 
     public int outstanding(Backend backend) {
@@ -150,6 +179,7 @@ public class LeastOutstandingBalancer {
     public void retainOnly(Set<String> keys) {
         outstanding.keySet().retainAll(keys);
         ejectedUntil.keySet().retainAll(keys);
+        failuresInARow.keySet().retainAll(keys);
         Set<String> apps = new HashSet<>();
         keys.forEach(key -> apps.add(key.substring(0, key.indexOf('/'))));
         releaseSequences.keySet().retainAll(apps);

@@ -13,7 +13,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param retryAfter the {@code Retry-After} sent with a 503 when an app has no healthy instance
  * @param initialSyncTimeout how long start-up waits for the first complete read of ZooKeeper
  *     before serving whatever it has
- * @param ejectFor how long an instance that refused a connection gets no new requests
+ * @param ejectFor how long an instance that failed to connect gets no new requests the first
+ *     time; each further failure in a row doubles it, up to {@code ejectMax}; a request that
+ *     connects ends the row
  * @param snapshotFile where the last complete read of ZooKeeper is kept for a cold start without it
  * @param vanishedGrace how long an instance whose ZooKeeper node disappeared while HEALTHY keeps
  *     getting traffic: a restarting agent's instances vanish until it has re-adopted them, though
@@ -21,6 +23,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     are never kept; a really dead one is ejected on its first refused connection.
  * @param zone the zone this gateway runs in: among an app's HEALTHY instances those of this zone
  *     get the traffic while any of them can take it; blank for no preference
+ * @param ejectMax the longest ejection
  * @param retries how many other instances an idempotent request is tried on after failing to
  *     connect, unless the rule sets {@code retries}
  */
@@ -35,7 +38,8 @@ public record AtollGatewayProperties(
         Path snapshotFile,
         Duration vanishedGrace,
         String zone,
-        Integer retries) {
+        Integer retries,
+        Duration ejectMax) {
 
     public AtollGatewayProperties {
         defaultDomain = defaultDomain == null || defaultDomain.isBlank() ? "localhost" : defaultDomain.strip();
@@ -48,5 +52,6 @@ public record AtollGatewayProperties(
         vanishedGrace = vanishedGrace == null ? Duration.ofSeconds(20) : vanishedGrace;
         zone = zone == null || zone.isBlank() ? null : zone.strip();
         retries = retries == null ? 1 : Math.max(0, retries);
+        ejectMax = ejectMax == null ? Duration.ofMinutes(1) : ejectMax;
     }
 }

@@ -38,8 +38,8 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    LeastOutstandingBalancer leastOutstandingBalancer() {
-        return new LeastOutstandingBalancer();
+    LeastOutstandingBalancer leastOutstandingBalancer(AtollGatewayProperties properties) {
+        return new LeastOutstandingBalancer(properties.ejectFor(), properties.ejectMax());
     }
 
     @Bean

@@ -102,6 +102,7 @@ public class AtollRoutingFilter implements GlobalFilter, Ordered {
         exchange.getAttributes().put(BACKEND_ATTR, backend);
         exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, targetOf(exchange.getRequest(), rule, backend));
         return chain.filter(exchange)
+                .doOnSuccess(done -> balancer.connected(backend))
                 .doFinally(signal -> balancer.release(backend))
                 .onErrorResume(error -> {
                     if (exchange.getResponse().isCommitted()) {
@@ -112,7 +113,7 @@ public class AtollRoutingFilter implements GlobalFilter, Ordered {
                             exchange.getRequest().getPath(), backend.instanceId(), rule.app(), backend.authority(),
                             error.toString());
                     if (failure.connectFailed()) {
-                        balancer.eject(backend, properties.ejectFor());
+                        balancer.connectFailed(backend);
                         if (tried.size() <= rule.retries() && canRetry(exchange.getRequest())) {
                             Backend next = balancer.acquire(rule.app(), backends, tried);
                             if (next != null) {

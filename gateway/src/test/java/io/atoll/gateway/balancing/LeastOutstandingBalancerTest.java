@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class LeastOutstandingBalancerTest {
 
-    private final LeastOutstandingBalancer balancer = new LeastOutstandingBalancer();
+    private final LeastOutstandingBalancer balancer =
+            new LeastOutstandingBalancer(Duration.ofSeconds(5), Duration.ofSeconds(60));
 
     private static Backend backend(String id, String zone, String release) {
         return new Backend("app", id, zone, release, "127.0.0.1:1");
@@ -83,10 +84,24 @@ class LeastOutstandingBalancerTest {
             balancer.release(chosen);
         }
         assertThat(served).containsExactlyInAnyOrder("remote-1", "remote-2");
-        balancer.eject(local, Duration.ofMinutes(1));
+        balancer.connectFailed(local);
         assertThat(balancer.acquire("app", backends, Set.of()).zone()).isEqualTo("z2");
         assertThat(balancer.acquire("app", backends, Set.of(remote1.key(), remote2.key()))).isEqualTo(local);
         assertThat(balancer.acquire("app", backends, Set.of(local.key(), remote1.key(), remote2.key()))).isNull();
+    }
+
+    @Test
+    void ejectionGrowsWithFailuresInARowAndEndsWithAConnection() {
+        Backend a = backend("a", "z1", "r1");
+        assertThat(balancer.connectFailed(a)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(balancer.connectFailed(a)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(balancer.connectFailed(a)).isEqualTo(Duration.ofSeconds(20));
+        assertThat(balancer.connectFailed(a)).isEqualTo(Duration.ofSeconds(40));
+        assertThat(balancer.connectFailed(a)).isEqualTo(Duration.ofSeconds(60));
+        assertThat(balancer.connectFailed(a)).isEqualTo(Duration.ofSeconds(60));
+        assertThat(balancer.isEjected(a)).isTrue();
+        balancer.connected(a);
+        assertThat(balancer.connectFailed(a)).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
