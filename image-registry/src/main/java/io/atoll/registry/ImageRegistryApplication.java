@@ -1,12 +1,13 @@
 package io.atoll.registry;
 
 import io.atoll.registry.auth.AuthProperties;
+import io.atoll.registry.gc.GcProperties;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
 @SpringBootApplication
-@EnableConfigurationProperties({RegistryProperties.class, AuthProperties.class})
+@EnableConfigurationProperties({RegistryProperties.class, AuthProperties.class, GcProperties.class})
 public class ImageRegistryApplication {
 
     public static void main(String[] args) {

@@ -15,6 +15,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -38,6 +41,13 @@ public class ManifestService {
     private final BlobService blobs;
     private final JsonMapper json;
     private final long maxSize;
+    /**
+     * Manifest PUTs check their blobs and write under the read lock; whatever decides that a
+     * blob is unreferenced and deletes it (blob DELETE, garbage collection) holds the write
+     * lock, so no manifest can come to reference a blob between that decision and the delete.
+     * One process only: two registries on one storage directory do not share it.
+     */
+    private final ReadWriteLock references = new ReentrantReadWriteLock();
 
     public ManifestService(RegistryStorage storage, BlobService blobs, JsonMapper json, RegistryProperties properties) {
         this.storage = storage;
@@ -60,6 +70,25 @@ public class ManifestService {
         }
         JsonNode manifest = parse(content);
         String mediaType = mediaType(contentType, manifest);
+        references.readLock().lock();
+        try {
+            return store(repository, reference, content, manifest, mediaType);
+        } finally {
+            references.readLock().unlock();
+        }
+    }
+
+    /** Runs {@code work} while no manifest PUT can add a reference to a blob. */
+    public <T> T withReferencesFrozen(Supplier<T> work) {
+        references.writeLock().lock();
+        try {
+            return work.get();
+        } finally {
+            references.writeLock().unlock();
+        }
+    }
+
+    private Pushed store(RepositoryName repository, Reference reference, byte[] content, JsonNode manifest, String mediaType) {
         checkReferences(repository, manifest);
         // The subject may be absent: the spec lets an artifact (a signature, an SBOM) arrive before what it refers to.
         Digest subject = manifest.has("subject") ? descriptorDigest(manifest.get("subject")) : null;

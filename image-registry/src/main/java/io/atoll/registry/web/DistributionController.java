@@ -132,7 +132,10 @@ public class DistributionController {
                 switch (method) {
                     case "GET", "HEAD" -> getBlob(digest, request, response);
                     case "DELETE" -> {
-                        blobs.delete(digest, manifests.referencedBlobs());
+                        manifests.withReferencesFrozen(() -> {
+                            blobs.delete(digest, manifests.referencedBlobs());
+                            return null;
+                        });
                         accepted(response);
                     }
                     default -> throw unsupported(method);

@@ -1,0 +1,106 @@
+package io.atoll.registry.gc;
+
+import io.atoll.registry.manifest.ManifestService;
+import io.atoll.registry.oci.Digest;
+import io.atoll.registry.storage.RegistryStorage;
+import io.atoll.registry.storage.RegistryStorage.BlobEntry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Service;
+
+/**
+ * Mark and sweep over blobs: every blob that no manifest in any repository references (blobs
+ * are shared by all repositories) and that was committed longer ago than the grace period is
+ * deleted. Manifests are never collected; delete them through the API to free their blobs.
+ *
+ * <p>Mark and sweep run with manifest references frozen ({@link ManifestService#withReferencesFrozen}),
+ * so a manifest PUT waits for the collection rather than racing it. Blob uploads carry on:
+ * their blobs are younger than the grace period.
+ */
+@Service
+public class GarbageCollector {
+
+    static final int MAX_LISTED = 1000;
+    private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
+
+    private final RegistryStorage storage;
+    private final ManifestService manifests;
+    private final Duration gracePeriod;
+    private final Clock clock;
+    private final Counter blobsDeleted;
+    private final Counter bytesFreed;
+    private final AtomicReference<GcReport> last = new AtomicReference<>();
+
+    @Autowired
+    public GarbageCollector(RegistryStorage storage, ManifestService manifests, GcProperties properties, MeterRegistry meters) {
+        this(storage, manifests, properties.gracePeriod(), Clock.systemUTC(), meters);
+    }
+
+    GarbageCollector(RegistryStorage storage, ManifestService manifests, Duration gracePeriod, Clock clock, MeterRegistry meters) {
+        this.storage = storage;
+        this.manifests = manifests;
+        this.gracePeriod = gracePeriod;
+        this.clock = clock;
+        this.blobsDeleted = Counter.builder("atoll.registry.gc.blobs.deleted")
+                .description("blobs deleted by garbage collection").register(meters);
+        this.bytesFreed = Counter.builder("atoll.registry.gc.freed").baseUnit("bytes")
+                .description("bytes freed by garbage collection").register(meters);
+    }
+
+    /** Runs one collection now; {@code dryRun} reports what would go and deletes nothing. */
+    public synchronized GcReport collect(boolean dryRun) {
+        Instant started = clock.instant();
+        GcReport report = manifests.withReferencesFrozen(() -> sweep(started, dryRun));
+        last.set(report);
+        log.info("registry gc{}: {} blobs scanned, {} referenced, {} kept for the grace period, {} deleted, {} bytes freed in {} ms",
+                dryRun ? " (dry run)" : "", report.blobsScanned(), report.blobsReferenced(), report.blobsKeptForGrace(),
+                report.blobsDeleted(), report.bytesFreed(), report.took().toMillis());
+        return report;
+    }
+
+    /** The last collection's report, or null before the first. */
+    public GcReport lastReport() {
+        return last.get();
+    }
+
+    private GcReport sweep(Instant started, boolean dryRun) {
+        Set<Digest> referenced = manifests.referencedBlobs().keySet();
+        Instant cutoff = started.minus(gracePeriod);
+        int scanned = 0;
+        int live = 0;
+        int young = 0;
+        int deleted = 0;
+        long freed = 0;
+        List<String> listed = new ArrayList<>();
+        for (BlobEntry blob : storage.listBlobs()) {
+            scanned++;
+            if (referenced.contains(blob.digest())) {
+                live++;
+            } else if (blob.lastModified().isAfter(cutoff)) {
+                young++;
+            } else if (dryRun || storage.deleteBlob(blob.digest())) {
+                deleted++;
+                freed += blob.size();
+                if (listed.size() < MAX_LISTED) {
+                    listed.add(blob.digest().toString());
+                }
+                if (!dryRun) {
+                    blobsDeleted.increment();
+                    bytesFreed.increment(blob.size());
+                }
+            }
+        }
+        return new GcReport(started, Duration.between(started, clock.instant()), dryRun, scanned, live, young, deleted, freed,
+                List.copyOf(listed));
+    }
+}

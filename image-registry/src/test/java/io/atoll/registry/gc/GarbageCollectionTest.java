@@ -1,0 +1,142 @@
+package io.atoll.registry.gc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.atoll.registry.RegistryClient;
+import io.atoll.registry.oci.Digest;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.FileSystemUtils;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Garbage collection through the management endpoint, over real HTTP and a real filesystem:
+ * only blobs that no manifest references and that are older than the grace period go.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("dev")
+class GarbageCollectionTest {
+
+    private static final Path ROOT = tempDir();
+    private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("atoll.registry.storage.root", ROOT::toString);
+        registry.add("atoll.registry.gc.grace-period", () -> "1h");
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JsonMapper json;
+
+    @Test
+    void collectsUnreferencedBlobsPastTheGracePeriodAndReportsThem() throws IOException {
+        RegistryClient registry = new RegistryClient(port);
+        byte[] configBytes = "{\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] layerBytes = randomBytes(3000);
+        byte[] orphanBytes = randomBytes(5000);
+        byte[] freshBytes = randomBytes(7000);
+        Digest config = push(registry, "gc/app", configBytes);
+        Digest layer = push(registry, "gc/app", layerBytes);
+        Digest orphan = push(registry, "gc/app", orphanBytes);
+        Digest fresh = push(registry, "gc/app", freshBytes);
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"size\":" + configBytes.length + ",\"digest\":\"" + config + "\"},"
+                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"size\":" + layerBytes.length + ",\"digest\":\"" + layer + "\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(registry.put("/v2/gc/app/manifests/1", manifest, "Content-Type", OCI_MANIFEST).statusCode()).isEqualTo(201);
+        // Everything but the fresh blob was committed "two hours ago".
+        for (Digest digest : new Digest[] {config, layer, orphan}) {
+            age(digest, Duration.ofHours(2));
+        }
+
+        JsonNode dryRun = gc(registry, "{\"dryRun\":true}");
+        assertThat(dryRun.path("dryRun").asBoolean()).isTrue();
+        assertThat(dryRun.path("deleted").toString()).contains(orphan.toString());
+        assertThat(registry.head("/v2/gc/app/blobs/" + orphan).statusCode()).as("a dry run deletes nothing").isEqualTo(200);
+
+        JsonNode report = gc(registry, "{}");
+        assertThat(report.path("dryRun").asBoolean()).isFalse();
+        assertThat(report.path("blobsDeleted").asInt()).isEqualTo(1);
+        assertThat(report.path("bytesFreed").asLong()).isEqualTo(orphanBytes.length);
+        assertThat(report.path("deleted").get(0).asString()).isEqualTo(orphan.toString());
+        assertThat(report.path("blobsReferenced").asInt()).isEqualTo(2);
+        assertThat(report.path("blobsKeptForGrace").asInt()).isEqualTo(1);
+        assertThat(registry.head("/v2/gc/app/blobs/" + orphan).statusCode()).isEqualTo(404);
+        assertThat(registry.head("/v2/gc/app/blobs/" + fresh).statusCode()).as("a push in progress keeps its blobs").isEqualTo(200);
+        assertThat(registry.get("/v2/gc/app/blobs/" + layer).body()).isEqualTo(layerBytes);
+        assertThat(registry.get("/v2/gc/app/manifests/1").statusCode()).isEqualTo(200);
+
+        JsonNode last = json.readTree(registry.get("/actuator/registrygc").body());
+        assertThat(last.path("startedAt").asString()).isEqualTo(report.path("startedAt").asString());
+
+        // Once the manifest is deleted, its blobs are garbage too.
+        assertThat(registry.send("DELETE", "/v2/gc/app/manifests/" + Digest.of(manifest), null).statusCode()).isEqualTo(202);
+        JsonNode second = gc(registry, "{}");
+        assertThat(second.path("bytesFreed").asLong()).isEqualTo(configBytes.length + layerBytes.length);
+        assertThat(registry.head("/v2/gc/app/blobs/" + layer).statusCode()).isEqualTo(404);
+        assertThat(registry.head("/v2/gc/app/blobs/" + fresh).statusCode()).isEqualTo(200);
+
+        JsonNode metric = json.readTree(registry.get("/actuator/metrics/atoll.registry.gc.freed").body());
+        assertThat(metric.path("measurements").path(0).path("value").asDouble())
+                .isEqualTo(orphanBytes.length + configBytes.length + layerBytes.length);
+    }
+
+    @AfterAll
+    static void removeStorage() {
+        FileSystemUtils.deleteRecursively(ROOT.getParent().toFile());
+    }
+
+    private JsonNode gc(RegistryClient registry, String body) {
+        HttpResponse<byte[]> response = registry.post("/actuator/registrygc", body.getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "application/json");
+        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+
+    private static void age(Digest digest, Duration by) throws IOException {
+        Path data = ROOT.resolve("blobs/sha256").resolve(digest.hex().substring(0, 2)).resolve(digest.hex()).resolve("data");
+        Files.setLastModifiedTime(data, FileTime.from(Instant.now().minus(by)));
+    }
+
+    private static Digest push(RegistryClient registry, String repository, byte[] content) {
+        Digest digest = Digest.of(content);
+        HttpResponse<byte[]> response = registry.post("/v2/" + repository + "/blobs/uploads/?digest=" + digest, content,
+                "Content-Type", "application/octet-stream");
+        assertThat(response.statusCode()).isEqualTo(201);
+        return digest;
+    }
+
+    private static byte[] randomBytes(int size) {
+        byte[] bytes = new byte[size];
+        new Random().nextBytes(bytes);
+        return bytes;
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("registry-gc-test").resolve("storage");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
