@@ -30,8 +30,8 @@ class DrainUnderLoadTest {
 
     private static final ZkFixture zk = new ZkFixture();
 
-    /** How long the "agent" waits after publishing DRAINING before stopping the instance. */
-    private static final Duration DRAIN_WAIT = Duration.ofMillis(600);
+    /** How long the "agent" waits after publishing DRAINING before stopping it (the real one: drain-delay, 2s). */
+    private static final Duration DRAIN_WAIT = Duration.ofMillis(1000);
 
     @LocalServerPort
     int port;
