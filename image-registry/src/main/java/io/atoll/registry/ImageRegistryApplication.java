@@ -1,6 +1,7 @@
 package io.atoll.registry;
 
 import io.atoll.registry.auth.AuthProperties;
+import io.atoll.registry.gc.GcCommand;
 import io.atoll.registry.gc.GcProperties;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -11,6 +12,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 public class ImageRegistryApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("gc")) {
+            GcCommand.main(ImageRegistryApplication.class, java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         SpringApplication.run(ImageRegistryApplication.class, args);
     }
 }

@@ -61,7 +61,7 @@ public class RegistryAccess {
             log.info("registry auth: HTTP Basic, realm {}, {} users, anonymous pull from {}", realm, users.size(),
                     anonymousPull.prefixes());
         } else {
-            log.warn("registry auth is OFF: anyone who reaches this port may pull, push and delete");
+            log.warn("registry auth is OFF: every client may pull, push and delete");
         }
     }
 
