@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -24,6 +26,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param pullTimeout how long one image pull may take
  * @param health defaults for the parts of an assignment's health check left at zero
  * @param restart backoff for crashed containers
+ * @param registryCredentials logins for registries that need one to pull (Atoll's own outside
+ *     {@code dev}); each is sent only to its own registry
  */
 @ConfigurationProperties("atoll.agent")
 public record AgentProperties(
@@ -38,7 +42,8 @@ public record AgentProperties(
         Duration stopGrace,
         Duration pullTimeout,
         Health health,
-        Restart restart) {
+        Restart restart,
+        List<RegistryCredential> registryCredentials) {
 
     public AgentProperties {
         nodeId = blank(nodeId) ? hostName() : nodeId;
@@ -53,6 +58,37 @@ public record AgentProperties(
         pullTimeout = pullTimeout == null ? Duration.ofMinutes(5) : pullTimeout;
         health = health == null ? new Health(null, null, null) : health;
         restart = restart == null ? new Restart(null, null, null, null) : restart;
+        registryCredentials = registryCredentials == null ? List.of() : List.copyOf(registryCredentials);
+    }
+
+    /** The login for the registry an image reference names, if one is configured. */
+    public Optional<RegistryCredential> credentialFor(String image) {
+        String registry = RegistryCredential.registryOf(image);
+        return registryCredentials.stream().filter(c -> c.registry().equalsIgnoreCase(registry)).findFirst();
+    }
+
+    /**
+     * @param registry as image references name it, {@code host[:port]}
+     * @param password a secret: never logged
+     */
+    public record RegistryCredential(String registry, String username, String password) {
+
+        @Override
+        public String toString() {
+            return "RegistryCredential[registry=" + registry + ", username=" + username + ", password=***]";
+        }
+
+        /** Docker's rule: the first component is a registry only with a '.' or ':' or as localhost. */
+        static String registryOf(String image) {
+            int slash = image.indexOf('/');
+            if (slash > 0) {
+                String first = image.substring(0, slash);
+                if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+                    return first;
+                }
+            }
+            return "docker.io";
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
@@ -77,7 +78,12 @@ public class ContainerRuntime {
         }
         // A name without tag or digest would make the engine pull every tag of the repository.
         String reference = hasTagOrDigest(image) ? image : image + ":latest";
-        boolean done = docker.pullImageCmd(reference)
+        var pull = docker.pullImageCmd(reference);
+        properties.credentialFor(image).ifPresent(login -> pull.withAuthConfig(new AuthConfig()
+                .withRegistryAddress(login.registry())
+                .withUsername(login.username())
+                .withPassword(login.password())));
+        boolean done = pull
                 .exec(new PullImageResultCallback())
                 .awaitCompletion(properties.pullTimeout().toMillis(), TimeUnit.MILLISECONDS);
         if (!done) {

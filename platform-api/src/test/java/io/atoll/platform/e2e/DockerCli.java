@@ -2,6 +2,7 @@ package io.atoll.platform.e2e;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,15 +14,37 @@ final class DockerCli {
     private DockerCli() {
     }
 
+    /** A private client configuration (logins), so a test never touches the user's ~/.docker. */
+    static volatile Path configDir;
+
     static String run(String... args) throws IOException, InterruptedException {
+        return runWithInput(null, args);
+    }
+
+    static String runWithInput(String input, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add("docker");
         command.addAll(Arrays.asList(args));
-        return exec(command);
+        return exec(command, input);
     }
 
     static String exec(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return exec(command, null);
+    }
+
+    private static String exec(List<String> command, String input) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (configDir != null) {
+            builder.environment().put("DOCKER_CONFIG", configDir.toString());
+        }
+        // the legacy builder uses local base images without asking a registry
+        builder.environment().put("DOCKER_BUILDKIT", "0");
+        Process process = builder.start();
+        try (var stdin = process.getOutputStream()) {
+            if (input != null) {
+                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+            }
+        }
         byte[] output = process.getInputStream().readAllBytes();
         if (!process.waitFor(5, TimeUnit.MINUTES)) {
             process.destroyForcibly();

@@ -1,6 +1,7 @@
 package io.atoll.platform.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,6 +43,8 @@ class PlatformEndToEndIT {
     static final Pattern SERVED_BY = Pattern.compile("hello from (\\S+)");
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static final JsonMapper JSON = JsonMapper.builder().build();
+    static final String CI_PASSWORD = "ci-" + UUID.randomUUID();
+    static final String DEPLOYER_PASSWORD = "deployer-" + UUID.randomUUID();
 
     static int zookeeperPort, apiPort, registryPort, agentPort, gatewayPort, gatewayManagementPort;
     static ServiceProcess platformApi, registry, agent, gateway;
@@ -57,7 +62,10 @@ class PlatformEndToEndIT {
         gatewayPort = ServiceProcess.freePort();
         gatewayManagementPort = ServiceProcess.freePort();
         Path data = Files.createTempDirectory("atoll-e2e");
+        DockerCli.configDir = Files.createDirectories(data.resolve("docker-config"));
         String zk = "--atoll.zookeeper.connect-string=127.0.0.1:" + zookeeperPort;
+        String registryHost = "127.0.0.1:" + registryPort;
+        BCryptPasswordEncoder bcrypt = new BCryptPasswordEncoder(4);
 
         platformApi = new ServiceProcess("platform-api", "platform-api", apiPort, List.of(
                 "--spring.profiles.active=dev",
@@ -66,14 +74,29 @@ class PlatformEndToEndIT {
                 "--atoll.platform.embedded-zookeeper.data-dir=" + data.resolve("zookeeper"),
                 "--atoll.platform.data-dir=" + data.resolve("platform"),
                 "--atoll.platform.registry.url=http://127.0.0.1:" + registryPort,
+                "--atoll.platform.registry.username=deployer",
+                "--atoll.platform.registry.password=" + DEPLOYER_PASSWORD,
                 "--atoll.platform.deploy.healthy-timeout=25s",
                 "--atoll.platform.deploy.drain-timeout=10s")).start();
         all.add(platformApi);
+        // Not dev: the registry requires logins, as in production. CI pushes, deploys pull.
         registry = new ServiceProcess("image-registry", "image-registry", registryPort, List.of(
-                "--spring.profiles.active=dev",
                 "--server.port=" + registryPort,
+                "--atoll.registry.auth.users.ci.password-hash=" + bcrypt.encode(CI_PASSWORD),
+                "--atoll.registry.auth.users.ci.push=hello",
+                "--atoll.registry.auth.users.deployer.password-hash=" + bcrypt.encode(DEPLOYER_PASSWORD),
+                "--atoll.registry.auth.users.deployer.pull=*",
                 "--atoll.registry.storage.root=" + data.resolve("registry"))).start();
         all.add(registry);
+        agentArgs = List.of(
+                "--spring.profiles.active=dev", zk,
+                "--server.port=" + agentPort,
+                "--atoll.agent.node-id=" + NODE,
+                "--atoll.agent.zone=zone-a",
+                "--atoll.agent.drain-delay=1s",
+                "--atoll.agent.registry-credentials[0].registry=" + registryHost,
+                "--atoll.agent.registry-credentials[0].username=deployer",
+                "--atoll.agent.registry-credentials[0].password=" + DEPLOYER_PASSWORD);
         agent = agentProcess().start();
         all.add(agent);
         gateway = new ServiceProcess("gateway", "gateway", gatewayManagementPort, List.of(
@@ -86,14 +109,10 @@ class PlatformEndToEndIT {
         }
     }
 
+    static List<String> agentArgs;
+
     static ServiceProcess agentProcess() {
-        return new ServiceProcess("node-agent", "node-agent", agentPort, List.of(
-                "--spring.profiles.active=dev",
-                "--atoll.zookeeper.connect-string=127.0.0.1:" + zookeeperPort,
-                "--server.port=" + agentPort,
-                "--atoll.agent.node-id=" + NODE,
-                "--atoll.agent.zone=zone-a",
-                "--atoll.agent.drain-delay=1s"));
+        return new ServiceProcess("node-agent", "node-agent", agentPort, agentArgs);
     }
 
     @AfterAll
@@ -151,9 +170,17 @@ class PlatformEndToEndIT {
     @Test
     @Order(1)
     void pushDeployAndServeFromBothInstances() throws Exception {
+        // An image of its own (a layer with a random token), removed from the engine once pushed:
+        // the agent then has to pull it from the registry, with its login.
         String image = "127.0.0.1:" + registryPort + "/hello:e2e";
-        DockerCli.run("tag", "atoll/hello:local", image);
+        Path context = Files.createTempDirectory("atoll-e2e-image");
+        Files.writeString(context.resolve("token"), UUID.randomUUID().toString());
+        Files.writeString(context.resolve("Dockerfile"), "FROM atoll/hello:local\nCOPY token /token\n");
+        DockerCli.run("build", "-q", "-t", image, context.toString());
+        assertThatThrownBy(() -> DockerCli.run("push", image)).hasMessageContaining("no basic auth credentials");
+        DockerCli.runWithInput(CI_PASSWORD, "login", "-u", "ci", "--password-stdin", "127.0.0.1:" + registryPort);
         DockerCli.run("push", image);
+        DockerCli.run("rmi", image);
 
         HttpResponse<String> created = api("POST", "/api/v1/apps",
                 "{\"name\":\"hello\",\"hosts\":[\"hello.example.test\"],\"containerPort\":8080,\"healthPath\":\"/healthz\"}");
