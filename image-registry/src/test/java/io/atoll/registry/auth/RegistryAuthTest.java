@@ -150,6 +150,13 @@ class RegistryAuthTest {
 
             docker.docker("logout", host);
             assertThat(Files.readString(dockerConfig.resolve("config.json"))).doesNotContain(host);
+
+            // Logged out, the image cannot be pulled back. (Docker sends no request at all once a
+            // Basic challenge meets no stored credentials, so anonymous.pull does not help docker.)
+            docker.docker("rmi", image);
+            DockerCli.Result privatePull = docker.tryDocker("pull", image);
+            assertThat(privatePull.exit()).isNotZero();
+            assertThat(privatePull.output()).containsIgnoringCase("no basic auth credentials");
         } finally {
             docker.tryDocker("rmi", image);
             FileSystemUtils.deleteRecursively(dockerConfig);
