@@ -26,6 +26,7 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.FileSystemUtils;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -163,6 +164,57 @@ class RegistryAuthTest {
         }
         assertThat(output.getAll()).doesNotContain(ALICE_PASSWORD).doesNotContain(BOB_PASSWORD)
                 .doesNotContain(Base64.getEncoder().encodeToString(("alice:" + ALICE_PASSWORD).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** skopeo (containers/image) as the second real client: copy both ways, inspect, list tags, delete. */
+    @Test
+    void skopeoCopiesInspectsListsTagsAndDeletesWithCredentials(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        DockerCli.requireEngine();
+        DockerCli.Result build = new DockerCli().run(null, "bash", "../demo/build-images.sh");
+        assertThat(build.exit()).as("demo/build-images.sh: %s", build.output()).isZero();
+        DockerCli cli = new DockerCli();
+        String ref = "docker://127.0.0.1:" + port + "/team/skopeo/hello";
+        String alice = "--creds=alice:" + ALICE_PASSWORD;
+        String bob = "--creds=bob:" + BOB_PASSWORD;
+
+        DockerCli.Result anonymous = cli.run(null, "skopeo", "copy", "--dest-tls-verify=false",
+                "docker-daemon:atoll/hello:local", ref + ":1");
+        assertThat(anonymous.exit()).isNotZero();
+        assertThat(anonymous.output()).containsIgnoringCase("unauthorized");
+
+        skopeo(cli, "copy", "--dest-tls-verify=false", "--dest-creds=alice:" + ALICE_PASSWORD,
+                "docker-daemon:atoll/hello:local", ref + ":1");
+        skopeo(cli, "copy", "--src-tls-verify=false", "--dest-tls-verify=false", "--src-creds=alice:" + ALICE_PASSWORD,
+                "--dest-creds=alice:" + ALICE_PASSWORD, ref + ":1", ref + ":2");
+        JsonNode inspected = json.readTree(skopeo(cli, "inspect", "--tls-verify=false", bob, ref + ":1"));
+        assertThat(inspected.path("Layers")).hasSize(2);
+        String digest = inspected.path("Digest").asString();
+        assertThat(strings(json.readTree(skopeo(cli, "list-tags", "--tls-verify=false", bob, ref)).path("Tags"))).containsExactly("1", "2");
+
+        // Back out of the registry into an OCI layout on disk: the layers arrive whole.
+        skopeo(cli, "copy", "--src-tls-verify=false", "--src-creds=bob:" + BOB_PASSWORD, ref + "@" + digest, "oci:" + dir.resolve("layout") + ":copy");
+        assertThat(Files.readString(dir.resolve("layout/index.json"))).contains("\"copy\"");
+
+        // Bob may read but not delete; alice deletes by digest, which takes both tags with it.
+        assertThat(cli.run(null, "skopeo", "delete", "--tls-verify=false", bob, ref + ":2").output()).containsIgnoringCase("denied");
+        skopeo(cli, "delete", "--tls-verify=false", alice, ref + ":2");
+        assertThat(strings(json.readTree(skopeo(cli, "list-tags", "--tls-verify=false", bob, ref)).path("Tags"))).isEmpty();
+        assertThat(cli.run(null, "skopeo", "inspect", "--tls-verify=false", bob, ref + "@" + digest).exit()).isNotZero();
+    }
+
+    private static String skopeo(DockerCli cli, String... args) {
+        String[] command = new String[args.length + 1];
+        command[0] = "skopeo";
+        System.arraycopy(args, 0, command, 1, args.length);
+        DockerCli.Result result = cli.run(null, command);
+        assertThat(result.exit()).as("skopeo %s: %s", args[0], result.output()).isZero();
+        return result.output();
+    }
+
+    private static java.util.List<String> strings(JsonNode array) {
+        java.util.List<String> result = new java.util.ArrayList<>();
+        array.forEach(node -> result.add(node.asString()));
+        return result;
     }
 
     @Test
