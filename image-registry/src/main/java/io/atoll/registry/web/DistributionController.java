@@ -72,6 +72,7 @@ public class DistributionController {
         Identity who = access.authenticate(request.getHeader("Authorization"));
         RegistryPath path = RegistryPath.parse(pathAfterV2(request));
         String method = request.getMethod();
+        request.setAttribute(OperationTimingFilter.OPERATION, path.kind().name().toLowerCase() + "_" + method.toLowerCase());
         if (path.kind() == RegistryPath.Kind.PING || path.kind() == RegistryPath.Kind.CATALOG) {
             access.requireLogin(who);
         } else {

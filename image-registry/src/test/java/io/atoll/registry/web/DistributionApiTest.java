@@ -550,6 +550,13 @@ class DistributionApiTest {
         pushBlob("metered", randomBytes(10_000));
         JsonNode received = json.readTree(registry.get("/actuator/metrics/atoll.registry.received").body());
         assertThat(received.path("measurements").path(0).path("value").asDouble()).isGreaterThanOrEqualTo(10_000);
+
+        JsonNode uploads = json.readTree(registry.get("/actuator/metrics/atoll.registry.requests?tag=operation:uploads_post&tag=status:201").body());
+        assertThat(uploads.path("measurements").findValues("statistic").toString()).contains("COUNT");
+        assertThat(uploads.path("measurements").path(0).path("value").asDouble()).isGreaterThanOrEqualTo(1);
+        registry.get("/v2/metered/manifests/nope");
+        JsonNode misses = json.readTree(registry.get("/actuator/metrics/atoll.registry.requests?tag=operation:manifest_get&tag=status:404").body());
+        assertThat(misses.path("measurements").path(0).path("value").asDouble()).isGreaterThanOrEqualTo(1);
     }
 
     @org.junit.jupiter.api.AfterAll
