@@ -33,7 +33,9 @@ public record AuthProperties(
      * @param passwordHash bcrypt hash ({@code $2a$…}, {@code $2b$…}, {@code $2y$…}), e.g. from {@code htpasswd -nbB}
      * @param pull repository prefixes this user may pull from
      * @param push repository prefixes this user may push to and delete from (implies pull)
+     * @param admin may use the actuator beyond health, info and prometheus (metrics, garbage collection)
      */
-    public record User(String passwordHash, @DefaultValue List<String> pull, @DefaultValue List<String> push) {
+    public record User(String passwordHash, @DefaultValue List<String> pull, @DefaultValue List<String> push,
+            @DefaultValue("false") boolean admin) {
     }
 }

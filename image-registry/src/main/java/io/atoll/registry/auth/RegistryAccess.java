@@ -50,7 +50,8 @@ public class RegistryAccess {
             if (user == null || user.passwordHash() == null || !BCRYPT.matcher(user.passwordHash()).matches()) {
                 throw new IllegalStateException("atoll.registry.auth.users." + name + ".password-hash must be a bcrypt hash");
             }
-            users.put(name, new Grant(user.passwordHash(), new RepositoryPrefixes(user.pull()), new RepositoryPrefixes(user.push())));
+            users.put(name, new Grant(user.passwordHash(), new RepositoryPrefixes(user.pull()), new RepositoryPrefixes(user.push()),
+                    user.admin()));
         });
         if (enabled && users.isEmpty() && anonymousPull.isEmpty()) {
             throw new IllegalStateException("atoll.registry.auth is enabled but grants nothing: configure "
@@ -109,6 +110,20 @@ public class RegistryAccess {
         }
     }
 
+    /** Operating the registry (metrics, garbage collection) is for users marked {@code admin}. */
+    public void requireAdmin(Identity who) {
+        if (!enabled) {
+            return;
+        }
+        if (who.anonymous()) {
+            throw unauthorized("authentication required");
+        }
+        Grant grant = users.get(who.user());
+        if (grant == null || !grant.admin()) {
+            throw new RegistryException(ErrorCode.DENIED, "requested access to the resource is denied");
+        }
+    }
+
     public void authorize(Identity who, RepositoryName repository, Action action) {
         if (allowed(who, repository, action)) {
             return;
@@ -159,6 +174,6 @@ public class RegistryAccess {
         return new RegistryException(ErrorCode.UNAUTHORIZED, message);
     }
 
-    private record Grant(String passwordHash, RepositoryPrefixes pull, RepositoryPrefixes push) {
+    private record Grant(String passwordHash, RepositoryPrefixes pull, RepositoryPrefixes push, boolean admin) {
     }
 }

@@ -40,6 +40,7 @@ class RegistryAuthTest {
     private static final Path ROOT = tempDir();
     private static final String ALICE_PASSWORD = "alice-" + UUID.randomUUID();
     private static final String BOB_PASSWORD = "bob-" + UUID.randomUUID();
+    private static final String OPS_PASSWORD = "ops-" + UUID.randomUUID();
     private static final String CHALLENGE = "Basic realm=\"atoll-registry\", charset=\"UTF-8\"";
 
     @DynamicPropertySource
@@ -52,6 +53,8 @@ class RegistryAuthTest {
         registry.add("atoll.registry.auth.users.bob.password-hash", () -> bcrypt.encode(BOB_PASSWORD));
         registry.add("atoll.registry.auth.users.bob.pull[0]", () -> "team/");
         registry.add("atoll.registry.auth.anonymous.pull[0]", () -> "public");
+        registry.add("atoll.registry.auth.users.ops.password-hash", () -> bcrypt.encode(OPS_PASSWORD));
+        registry.add("atoll.registry.auth.users.ops.admin", () -> "true");
     }
 
     @LocalServerPort
@@ -215,6 +218,45 @@ class RegistryAuthTest {
         java.util.List<String> result = new java.util.ArrayList<>();
         array.forEach(node -> result.add(node.asString()));
         return result;
+    }
+
+    @Test
+    void actuatorBeyondHealthInfoAndPrometheusNeedsAnAdmin() {
+        RegistryClient registry = new RegistryClient(port);
+        byte[] collect = "{\"dryRun\":true}".getBytes(StandardCharsets.UTF_8);
+        String[] jsonBody = {"Content-Type", "application/json"};
+
+        HttpResponse<byte[]> anonymous = registry.post("/actuator/registrygc", collect, jsonBody);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue(CHALLENGE);
+        assertThat(errorCode(anonymous)).isEqualTo("UNAUTHORIZED");
+        assertThat(registry.post("/actuator/registrygc", collect, "Content-Type", "application/json",
+                "Authorization", basic("ops", "wrong")).statusCode()).isEqualTo(401);
+
+        // alice may push everything under team/, but operating the registry is not part of that.
+        HttpResponse<byte[]> pusher = registry.post("/actuator/registrygc", collect, "Content-Type", "application/json",
+                "Authorization", basic("alice", ALICE_PASSWORD));
+        assertThat(pusher.statusCode()).isEqualTo(403);
+        assertThat(errorCode(pusher)).isEqualTo("DENIED");
+
+        HttpResponse<byte[]> admin = registry.post("/actuator/registrygc", collect, "Content-Type", "application/json",
+                "Authorization", basic("ops", OPS_PASSWORD));
+        assertThat(admin.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(admin.body()).path("dryRun").asBoolean()).isTrue();
+
+        for (String readOnlyForAdmins : new String[] {"/actuator", "/actuator/registrygc", "/actuator/metrics",
+                "/actuator/metrics/atoll.registry.requests", "/actuator/health/../metrics"}) {
+            assertThat(registry.get(readOnlyForAdmins).statusCode()).as(readOnlyForAdmins).isEqualTo(401);
+            assertThat(registry.get(readOnlyForAdmins, "Authorization", basic("bob", BOB_PASSWORD)).statusCode())
+                    .as(readOnlyForAdmins).isEqualTo(403);
+        }
+        assertThat(registry.get("/actuator/metrics", "Authorization", basic("ops", OPS_PASSWORD)).statusCode()).isEqualTo(200);
+
+        // What pollers and scrapers read stays anonymous.
+        assertThat(registry.get("/actuator/health").statusCode()).isEqualTo(200);
+        assertThat(registry.get("/actuator/health/storage").statusCode()).isEqualTo(200);
+        assertThat(registry.get("/actuator/prometheus").statusCode()).isEqualTo(200);
+        assertThat(registry.get("/actuator/info").statusCode()).isEqualTo(200);
     }
 
     @Test
