@@ -18,8 +18,39 @@ public record RegistryProperties(
         @DefaultValue Uploads uploads,
         @DefaultValue("4194304") long maxManifestSize) {
 
-    /** @param root directory of the filesystem backend; created if missing */
-    public record Storage(@DefaultValue("./data/registry") Path root) {
+    /**
+     * @param type which backend keeps the bytes
+     * @param root directory of the filesystem backend; created if missing
+     * @param s3 the S3 backend's bucket and client settings
+     */
+    public record Storage(@DefaultValue("filesystem") StorageType type, @DefaultValue("./data/registry") Path root,
+            @DefaultValue S3 s3) {
+    }
+
+    public enum StorageType {
+        FILESYSTEM,
+        S3
+    }
+
+    /**
+     * @param bucket must exist; the registry does not create it
+     * @param prefix key prefix inside the bucket, e.g. {@code registry/}; empty for the bucket's root
+     * @param endpoint for S3-compatible servers (MinIO, Ceph, s3proxy); empty for AWS
+     * @param region signing region
+     * @param pathStyle {@code http://host/bucket/key} instead of {@code http://bucket.host/key}; most non-AWS servers need it
+     * @param accessKeyId static credentials; when empty, the SDK's default chain (environment, profile, instance role)
+     * @param secretAccessKey goes with {@code accessKeyId}; never logged
+     * @param partSize bytes per upload segment and multipart part (at least 5 MiB): the memory one upload request holds
+     */
+    public record S3(String bucket, @DefaultValue("") String prefix, java.net.URI endpoint,
+            @DefaultValue("us-east-1") String region, @DefaultValue("false") boolean pathStyle,
+            String accessKeyId, String secretAccessKey,
+            @DefaultValue("8MB") org.springframework.util.unit.DataSize partSize) {
+
+        @Override
+        public String toString() {
+            return "S3[bucket=" + bucket + ", prefix=" + prefix + ", endpoint=" + endpoint + ", region=" + region + "]";
+        }
     }
 
     /**

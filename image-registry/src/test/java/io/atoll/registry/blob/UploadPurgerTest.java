@@ -23,7 +23,7 @@ class UploadPurgerTest {
         uploads.append(name, old, new ByteArrayInputStream(new byte[] {1, 2, 3}), null);
         Thread.sleep(50);
 
-        RegistryProperties properties = new RegistryProperties(new RegistryProperties.Storage(dir),
+        RegistryProperties properties = new RegistryProperties(new RegistryProperties.Storage(RegistryProperties.StorageType.FILESYSTEM, dir, null),
                 new RegistryProperties.Uploads(Duration.ofMillis(20), Duration.ofHours(1)), 4 << 20);
         String fresh = uploads.start(name).uploadId();
         UploadPurger purger = new UploadPurger(storage, uploads, properties);

@@ -23,7 +23,7 @@ class GcSchedulerTest {
     @Test
     void collectsOnItsScheduleAndStopsWithTheLifecycle(@TempDir Path dir) throws InterruptedException {
         FilesystemRegistryStorage storage = new FilesystemRegistryStorage(dir);
-        RegistryProperties properties = new RegistryProperties(new RegistryProperties.Storage(dir),
+        RegistryProperties properties = new RegistryProperties(new RegistryProperties.Storage(RegistryProperties.StorageType.FILESYSTEM, dir, null),
                 new RegistryProperties.Uploads(Duration.ofHours(1), Duration.ofHours(1)), 4194304);
         ManifestService manifests = new ManifestService(storage, new BlobService(storage), JsonMapper.builder().build(), properties);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();

@@ -125,5 +125,7 @@ abstract class RegistryStorageContract {
         assertThat(storage.readManifest(REPO, digest)).isEmpty();
         assertThat(storage.listManifests(REPO)).isEmpty();
         assertThat(storage.readManifest(nested, digest)).isPresent();
+        assertThat(storage.repositoryExists(REPO)).as("known once pushed to, even without manifests").isTrue();
+        assertThat(storage.listRepositories()).containsExactly(REPO, nested);
     }
 }

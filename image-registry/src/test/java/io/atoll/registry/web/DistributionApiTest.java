@@ -47,6 +47,9 @@ class DistributionApiTest {
     @Autowired
     JsonMapper json;
 
+    @Autowired
+    io.atoll.registry.storage.RegistryStorage storage;
+
     RegistryClient registry;
 
     @BeforeEach
@@ -147,7 +150,7 @@ class DistributionApiTest {
         assertThat(registry.head("/v2/mismatch/blobs/" + Digest.of(claimed)).statusCode()).isEqualTo(404);
         assertThat(registry.head("/v2/mismatch/blobs/" + Digest.of(content)).statusCode()).isEqualTo(404);
         assertThat(registry.get(location).statusCode()).isEqualTo(404);
-        assertThat(blobFiles()).noneMatch(p -> p.toString().contains(Digest.of(content).hex()));
+        assertThat(blobFiles()).doesNotContain(Digest.of(content).hex());
 
         // A monolithic POST with the wrong digest, likewise.
         HttpResponse<byte[]> post = registry.post("/v2/mismatch/blobs/uploads/?digest=" + Digest.of(claimed), content,
@@ -168,7 +171,7 @@ class DistributionApiTest {
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(errorCode(missing)).isEqualTo("BLOB_UNKNOWN");
         assertThat(registry.head("/v2/partial/blobs/" + digest).statusCode()).isEqualTo(404);
-        assertThat(blobFiles()).noneMatch(p -> p.toString().contains(digest.hex()));
+        assertThat(blobFiles()).doesNotContain(digest.hex());
 
         // Someone else's repository cannot touch the upload.
         HttpResponse<byte[]> foreign = registry.patch(next.replace("/v2/partial/", "/v2/other/"), new byte[] {1}, "Content-Type", OCTET);
@@ -626,10 +629,9 @@ class DistributionApiTest {
         return json.readTree(response.body()).path("errors").path(0).path("code").asString();
     }
 
-    private static List<Path> blobFiles() throws IOException {
-        try (Stream<Path> walk = Files.walk(ROOT.resolve("blobs"))) {
-            return walk.filter(Files::isRegularFile).toList();
-        }
+    /** What storage holds, asked of the backend itself so the same assertions hold on S3. */
+    private List<String> blobFiles() {
+        return storage.listBlobs().stream().map(b -> b.digest().hex()).toList();
     }
 
     private static byte[] randomBytes(int size) {
