@@ -2,12 +2,12 @@ package io.atoll.registry.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.atoll.registry.PackagedRegistry;
 import io.atoll.registry.RegistryClient;
 import io.atoll.registry.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -39,8 +38,8 @@ class KillDuringPushIT {
 
     private final Path root = tempDir();
     private final Path log = root.resolveSibling("registry.log");
-    private final int port = freePort();
-    private final RegistryClient registry = new RegistryClient(port);
+    private final PackagedRegistry jar = new PackagedRegistry(log);
+    private final RegistryClient registry = jar.client();
     private Process process;
 
     @AfterEach
@@ -155,28 +154,7 @@ class KillDuringPushIT {
     }
 
     private Process start() throws IOException, InterruptedException {
-        Path jar = Path.of(System.getProperty("registry.jar", "target/image-registry-0.1.0-SNAPSHOT.jar"));
-        assertThat(jar).as("the packaged registry (this test runs after package)").exists();
-        Process started = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar.toString(), "--spring.profiles.active=dev", "--server.port=" + port,
-                "--atoll.registry.storage.root=" + root))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!started.isAlive()) {
-                throw new AssertionError("registry exited with " + started.exitValue() + ":\n" + Files.readString(log));
-            }
-            try {
-                if (registry.get("/actuator/health").statusCode() == 200) {
-                    return started;
-                }
-            } catch (UncheckedIOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        started.destroyForcibly();
-        throw new AssertionError("registry did not become healthy:\n" + Files.readString(log));
+        return jar.start("--atoll.registry.storage.root=" + root);
     }
 
     private static byte[] manifest(Digest config, int configSize, Digest layer, int layerSize) {
@@ -189,14 +167,6 @@ class KillDuringPushIT {
     private static HttpResponse<byte[]> expect(int status, HttpResponse<byte[]> response) {
         assertThat(response.statusCode()).as("%s", new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(status);
         return response;
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static Path tempDir() {
