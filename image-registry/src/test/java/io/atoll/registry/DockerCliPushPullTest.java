@@ -1,5 +1,7 @@
 package io.atoll.registry;
 
+import io.atoll.registry.oci.RepositoryName;
+import io.atoll.registry.storage.RegistryStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
@@ -25,7 +28,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The real docker CLI pushes to and pulls from the registry. The engine speaks plain HTTP to
  * registries on 127.0.0.0/8, so a random port on 127.0.0.1 needs no daemon configuration.
- * Fails, never skips, when there is no Docker engine.
+ * Fails, never skips, when there is no Docker engine. Storage is looked at only through the
+ * {@link RegistryStorage} bean, so {@code S3DockerCliPushPullTest} runs the same on S3.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("dev")
@@ -44,6 +48,9 @@ class DockerCliPushPullTest {
     @LocalServerPort
     int port;
 
+    @Autowired
+    RegistryStorage storage;
+
     @BeforeAll
     static void images() {
         DockerCli.requireEngine();
@@ -56,6 +63,7 @@ class DockerCliPushPullTest {
         for (String image : createdImages) {
             run(List.of("docker", "rmi", "-f", image));
         }
+        createdImages.clear();
         org.springframework.util.FileSystemUtils.deleteRecursively(ROOT.getParent().toFile());
     }
 
@@ -69,9 +77,8 @@ class DockerCliPushPullTest {
         docker("tag", "atoll/hello:local", tagged);
         createdImages.add(tagged);
         String digest = pushedDigest(docker("push", tagged));
-        try (var blobs = Files.walk(ROOT.resolve("blobs"))) {
-            assertThat(blobs.filter(Files::isRegularFile).count()).as("two layers and a config in storage").isGreaterThanOrEqualTo(3);
-        }
+        assertThat(storage.listBlobs()).as("two layers and a config in %s", storage.describe()).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(storage.readTag(new RepositoryName("demo/hello"), "1")).map(Object::toString).hasValue(digest);
 
         // What platform-api does to resolve a tag to the digest the push reported.
         HttpResponse<byte[]> head = new RegistryClient(port).head("/v2/demo/hello/manifests/1", "Accept",
