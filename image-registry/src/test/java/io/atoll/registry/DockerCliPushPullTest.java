@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -106,9 +107,8 @@ class DockerCliPushPullTest {
      * pulling and running it proves the layer's bytes came back from the registry.
      */
     @Test
-    void anImageRemovedFromTheEngineComesBackWholeFromTheRegistry() throws IOException {
+    void anImageRemovedFromTheEngineComesBackWholeFromTheRegistry(@TempDir Path context) throws IOException {
         String token = UUID.randomUUID().toString();
-        Path context = Files.createTempDirectory("unique-image");
         Files.writeString(context.resolve("token"), token);
         Files.writeString(context.resolve("Dockerfile"), "FROM atoll/hello:local\nCOPY token /token\n");
         String tagged = "127.0.0.1:" + port + "/demo/unique:" + token.substring(0, 8);
