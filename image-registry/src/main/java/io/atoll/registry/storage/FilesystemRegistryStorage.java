@@ -130,17 +130,7 @@ public class FilesystemRegistryStorage implements RegistryStorage {
         if (!Files.exists(dir)) {
             return false;
         }
-        // Renamed away first, so that a reader sees either the whole blob or none of it.
-        Path staging = tmp.resolve("deleted-" + UUID.randomUUID());
-        try {
-            Files.move(dir, staging, StandardCopyOption.ATOMIC_MOVE);
-        } catch (NoSuchFileException e) {
-            return false;
-        } catch (IOException e) {
-            throw io("delete blob " + digest, e);
-        }
-        deleteTree(staging);
-        return true;
+        return renameAwayAndDelete(dir, "delete blob " + digest);
     }
 
     @Override
@@ -346,14 +336,22 @@ public class FilesystemRegistryStorage implements RegistryStorage {
 
     @Override
     public boolean deleteManifest(RepositoryName repository, Digest digest) {
-        Path dir = revisionDir(repository, digest);
+        return renameAwayAndDelete(revisionDir(repository, digest), "delete manifest " + digest);
+    }
+
+    /**
+     * Renamed away first, so that a reader sees either the whole thing or none of it.
+     *
+     * @return false when it was not there
+     */
+    private boolean renameAwayAndDelete(Path dir, String what) {
         Path staging = tmp.resolve("deleted-" + UUID.randomUUID());
         try {
             Files.move(dir, staging, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
-            throw io("delete manifest " + digest, e);
+            throw io(what, e);
         }
         deleteTree(staging);
         return true;
