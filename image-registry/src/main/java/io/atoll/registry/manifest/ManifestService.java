@@ -137,16 +137,12 @@ public class ManifestService {
     public List<Map<String, Object>> referrers(RepositoryName repository, Digest subject, String artifactType) {
         List<Map<String, Object>> result = new ArrayList<>();
         for (Digest digest : storage.listManifests(repository)) {
-            StoredManifest stored = storage.readManifest(repository, digest).orElse(null);
-            if (stored == null) {
+            ParsedManifest parsed = readParsed(repository, digest);
+            if (parsed == null) {
                 continue;
             }
-            JsonNode manifest;
-            try {
-                manifest = json.readTree(stored.content());
-            } catch (JacksonException e) {
-                continue;
-            }
+            StoredManifest stored = parsed.stored();
+            JsonNode manifest = parsed.json();
             if (!subject.toString().equals(manifest.path("subject").path("digest").asString(""))) {
                 continue;
             }
@@ -185,16 +181,11 @@ public class ManifestService {
         Map<Digest, String> result = new HashMap<>();
         for (RepositoryName repository : storage.listRepositories()) {
             for (Digest digest : storage.listManifests(repository)) {
-                StoredManifest stored = storage.readManifest(repository, digest).orElse(null);
-                if (stored == null) {
+                ParsedManifest parsed = readParsed(repository, digest);
+                if (parsed == null) {
                     continue;
                 }
-                JsonNode manifest;
-                try {
-                    manifest = json.readTree(stored.content());
-                } catch (JacksonException e) {
-                    continue;
-                }
+                JsonNode manifest = parsed.json();
                 String owner = repository + "@" + digest;
                 List<JsonNode> descriptors = new ArrayList<>();
                 descriptors.add(manifest.path("config"));
@@ -330,5 +321,21 @@ public class ManifestService {
 
     private static RegistryException unknown(Reference reference) {
         return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest unknown", Map.of("reference", reference.toString()));
+    }
+
+    private record ParsedManifest(StoredManifest stored, JsonNode json) {
+    }
+
+    /** A stored manifest and its JSON; null when it is gone or unreadable (scans skip those). */
+    private ParsedManifest readParsed(RepositoryName repository, Digest digest) {
+        StoredManifest stored = storage.readManifest(repository, digest).orElse(null);
+        if (stored == null) {
+            return null;
+        }
+        try {
+            return new ParsedManifest(stored, json.readTree(stored.content()));
+        } catch (JacksonException e) {
+            return null;
+        }
     }
 }
