@@ -11,8 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import io.atoll.gateway.proxy.ProxyServer;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -24,7 +25,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * new ones added. Not one request may fail.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.server.port=0",
+        "atoll.gateway.port=0",
         "atoll.gateway.snapshot-file=target/test-snapshots/drain.json"})
 class DrainUnderLoadTest {
 
@@ -33,8 +34,8 @@ class DrainUnderLoadTest {
     /** How long the "agent" waits after publishing DRAINING before stopping it (the real one: drain-delay, 2s). */
     private static final Duration DRAIN_WAIT = Duration.ofMillis(1000);
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    ProxyServer proxy;
 
     @DynamicPropertySource
     static void zookeeper(DynamicPropertyRegistry registry) {
@@ -54,16 +55,16 @@ class DrainUnderLoadTest {
         try (a; b; c) {
             zk.route("roll", RouteRule.forHosts(List.of("roll.example.test")));
             zk.instance("roll", "roll-a", a.address(), InstanceState.HEALTHY);
-            WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+            WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + proxy.port())
                     .responseTimeout(Duration.ofSeconds(10)).build();
             await().atMost(Duration.ofSeconds(2)).until(() -> client.get().uri("/").header("Host", "roll.example.test")
                     .exchange().returnResult(String.class).getStatus().value() == 200);
 
             // A long request is in flight on "a" when it is drained: it must still be answered.
-            CompletableFuture<String> longRequest = WebClient.create("http://127.0.0.1:" + port)
+            CompletableFuture<String> longRequest = WebClient.create("http://127.0.0.1:" + proxy.port())
                     .get().uri("/pause?ms=1500").header("Host", "roll.example.test")
                     .retrieve().bodyToMono(String.class).toFuture();
-            LoadClient load = new LoadClient(port, "roll.example.test", "/pause?ms=10", 6, 20_000,
+            LoadClient load = new LoadClient(proxy.port(), "roll.example.test", "/pause?ms=10", 6, 20_000,
                     Duration.ofSeconds(20));
             try (load) {
                 Thread.sleep(300);

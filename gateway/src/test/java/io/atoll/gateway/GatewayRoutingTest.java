@@ -16,8 +16,9 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.atoll.gateway.proxy.ProxyServer;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -31,7 +32,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * HTTP backends, requests over TCP with the Host header a browser would send.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.server.port=0",
+        "atoll.gateway.port=0",
         "atoll.gateway.connect-timeout=1s",
         "atoll.gateway.response-timeout=10s",
         "atoll.gateway.zone=z1",
@@ -42,10 +43,11 @@ class GatewayRoutingTest {
     private static TestBackend alpha;
     private static TestBackend beta;
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    ProxyServer proxy;
 
-    @LocalManagementPort
+    /** Boot's web server is the management port; traffic is on the proxy's. */
+    @LocalServerPort
     int managementPort;
 
     @DynamicPropertySource
@@ -69,7 +71,7 @@ class GatewayRoutingTest {
 
     private WebTestClient client() {
         return WebTestClient.bindToServer()
-                .baseUrl("http://127.0.0.1:" + port)
+                .baseUrl("http://127.0.0.1:" + proxy.port())
                 .responseTimeout(Duration.ofSeconds(10))
                 .build();
     }
@@ -320,7 +322,7 @@ class GatewayRoutingTest {
                 .expectStatus().isOk().expectBody(String.class).isEqualTo("beta");
         client().get().uri("/x").header("Host", "match.example.test").header("X-Beta", "no").exchange()
                 .expectStatus().isOk().expectBody(String.class).isEqualTo("alpha");
-        client().get().uri(URI.create("http://127.0.0.1:" + port + "/x?preview=on%20air"))
+        client().get().uri(URI.create("http://127.0.0.1:" + proxy.port() + "/x?preview=on%20air"))
                 .header("Host", "match.example.test").exchange()
                 .expectStatus().isOk().expectBody(String.class).isEqualTo("gamma");
         }
@@ -345,7 +347,7 @@ class GatewayRoutingTest {
         zk.instance("echo", "echo-1", beta.address(), InstanceState.HEALTHY);
         awaitStatus("echo.localhost", HttpStatus.OK);
 
-        client().get().uri(URI.create("http://127.0.0.1:" + port + "/a/b?x=1%202")).header("Host", "echo.example.test")
+        client().get().uri(URI.create("http://127.0.0.1:" + proxy.port() + "/a/b?x=1%202")).header("Host", "echo.example.test")
                 .header("X-Request-Id", "req-42").exchange()
                 .expectStatus().isOk()
                 .expectHeader().valueEquals("X-Request-Id", "req-42")

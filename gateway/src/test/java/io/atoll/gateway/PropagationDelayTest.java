@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import io.atoll.gateway.proxy.ProxyServer;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -27,7 +28,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * figure is only meaningful as printed, next to the load it was taken under.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.server.port=0",
+        "atoll.gateway.port=0",
         "atoll.gateway.snapshot-file=target/test-snapshots/propagation.json"})
 class PropagationDelayTest {
 
@@ -35,8 +36,8 @@ class PropagationDelayTest {
 
     private static final ZkFixture zk = new ZkFixture();
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    ProxyServer proxy;
 
     @DynamicPropertySource
     static void zookeeper(DynamicPropertyRegistry registry) {
@@ -51,7 +52,7 @@ class PropagationDelayTest {
     @Test
     void aZooKeeperWriteIsServedPromptly() throws Exception {
         try (TestBackend backend = new TestBackend("moving")) {
-            WebClient client = WebClient.create("http://127.0.0.1:" + port);
+            WebClient client = WebClient.create("http://127.0.0.1:" + proxy.port());
             zk.instance("moving", "moving-1", backend.address(), InstanceState.HEALTHY);
             await().atMost(Duration.ofSeconds(2)).until(() -> status(client, "moving.localhost") == 200);
 

@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.reactive.context.ReactiveWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.junit.jupiter.api.Test;
+import io.atoll.gateway.proxy.ProxyServer;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -28,7 +28,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 /** ZooKeeper going away must not take traffic down with it. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.server.port=0",
+        "atoll.gateway.port=0",
         "atoll.zookeeper.session-timeout=4s",
         "atoll.zookeeper.connection-timeout=1s",
         "atoll.gateway.snapshot-file=target/test-snapshots/outage.json"})
@@ -37,10 +37,11 @@ class ZooKeeperOutageTest {
     private static final ZkFixture zk = new ZkFixture();
     private static TestBackend backend;
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    ProxyServer proxy;
 
-    @LocalManagementPort
+    /** Boot's web server is the management port; traffic is on the proxy's. */
+    @LocalServerPort
     int managementPort;
 
     @DynamicPropertySource
@@ -76,13 +77,13 @@ class ZooKeeperOutageTest {
         backend = backend == null ? new TestBackend("steady") : backend;
         zk.route("steady", RouteRule.forHosts(List.of("steady.example.test")));
         zk.instance("steady", "steady-1", backend.address(), InstanceState.HEALTHY);
-        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + proxy.port()).build();
         await().atMost(Duration.ofSeconds(2)).until(() -> client.get().uri("/").header("Host", "steady.example.test")
                 .exchange().returnResult(String.class).getStatus().value() == 200);
         WebTestClient management = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build();
         Duration outage = Duration.ofSeconds(Math.max(5, Integer.getInteger("atoll.test.zk-outage-seconds", 6)));
 
-        try (LoadClient load = new LoadClient(port, "steady.example.test", "/pause?ms=5", 4, 1_000_000,
+        try (LoadClient load = new LoadClient(proxy.port(), "steady.example.test", "/pause?ms=5", 4, 1_000_000,
                 outage.plusSeconds(30))) {
             Thread.sleep(300);
             zk.stopServer();
@@ -125,18 +126,18 @@ class ZooKeeperOutageTest {
         backend = backend == null ? new TestBackend("steady") : backend;
         zk.route("cold", RouteRule.forHosts(List.of("cold.example.test")));
         zk.instance("cold", "cold-1", backend.address(), InstanceState.HEALTHY);
-        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + proxy.port()).build();
         await().atMost(Duration.ofSeconds(2)).until(() -> client.get().uri("/").header("Host", "cold.example.test")
                 .exchange().returnResult(String.class).getStatus().value() == 200);
 
         String deadZooKeeper = zk.connectString();
         zk.stopServer();
         try (ConfigurableApplicationContext restarted = new SpringApplicationBuilder(GatewayApplication.class).run(
-                "--server.port=0", "--management.server.port=0",
+                "--server.port=0", "--atoll.gateway.port=0",
                 "--atoll.zookeeper.connect-string=" + deadZooKeeper,
                 "--atoll.gateway.initial-sync-timeout=500ms",
                 "--atoll.gateway.snapshot-file=target/test-snapshots/outage.json")) {
-            int restartedPort = ((ReactiveWebServerApplicationContext) restarted).getWebServer().getPort();
+            int restartedPort = restarted.getBean(ProxyServer.class).port();
             WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + restartedPort).build()
                     .get().uri("/").header("Host", "cold.example.test").exchange()
                     .expectStatus().isOk()

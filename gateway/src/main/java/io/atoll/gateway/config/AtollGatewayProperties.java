@@ -26,6 +26,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param ejectMax the longest ejection
  * @param retries how many other instances an idempotent request is tried on after failing to
  *     connect, unless the rule sets {@code retries}
+ * @param port the traffic port (Boot's {@code server.port} is the management port)
+ * @param address the address the traffic port listens on; all of them by default
+ * @param eventLoops threads serving traffic; 0 for one per CPU
+ * @param clientIdleTimeout how long a client's keep-alive connection may sit idle between requests
+ * @param poolIdleTimeout how long an idle connection to an instance is kept for reuse; keep it
+ *     below the instances' own keep-alive timeout
+ * @param maxInitialLineLength longest request line accepted (414 beyond)
+ * @param maxHeaderSize most bytes of request headers accepted (431 beyond)
+ * @param shutdownGrace how long stopping waits for requests in flight before cutting them
  */
 @ConfigurationProperties("atoll.gateway")
 public record AtollGatewayProperties(
@@ -39,7 +48,15 @@ public record AtollGatewayProperties(
         Duration vanishedGrace,
         String zone,
         Integer retries,
-        Duration ejectMax) {
+        Duration ejectMax,
+        Integer port,
+        String address,
+        Integer eventLoops,
+        Duration clientIdleTimeout,
+        Duration poolIdleTimeout,
+        Integer maxInitialLineLength,
+        Integer maxHeaderSize,
+        Duration shutdownGrace) {
 
     public AtollGatewayProperties {
         defaultDomain = defaultDomain == null || defaultDomain.isBlank() ? "localhost" : defaultDomain.strip();
@@ -53,5 +70,13 @@ public record AtollGatewayProperties(
         zone = zone == null || zone.isBlank() ? null : zone.strip();
         retries = retries == null ? 1 : Math.max(0, retries);
         ejectMax = ejectMax == null ? Duration.ofMinutes(1) : ejectMax;
+        port = port == null ? 8000 : port;
+        address = address == null || address.isBlank() ? "0.0.0.0" : address.strip();
+        eventLoops = eventLoops == null ? 0 : Math.max(0, eventLoops);
+        clientIdleTimeout = clientIdleTimeout == null ? Duration.ofSeconds(60) : clientIdleTimeout;
+        poolIdleTimeout = poolIdleTimeout == null ? Duration.ofSeconds(4) : poolIdleTimeout;
+        maxInitialLineLength = maxInitialLineLength == null ? 8192 : maxInitialLineLength;
+        maxHeaderSize = maxHeaderSize == null ? 16384 : maxHeaderSize;
+        shutdownGrace = shutdownGrace == null ? Duration.ofSeconds(10) : shutdownGrace;
     }
 }

@@ -1,10 +1,9 @@
 package io.atoll.gateway.config;
 
 import io.atoll.gateway.balancing.LeastOutstandingBalancer;
-import io.atoll.gateway.filter.AtollRoutingFilter;
-import io.atoll.gateway.filter.RequestIdFilter;
-import io.atoll.gateway.filter.RequestMetricsFilter;
 import io.atoll.gateway.management.RoutingEndpoint;
+import io.atoll.gateway.proxy.ProxyServer;
+import io.atoll.gateway.proxy.RequestMetrics;
 import io.atoll.gateway.routing.RoutingSnapshotStore;
 import io.atoll.gateway.routing.RoutingTableBuilder;
 import io.atoll.gateway.routing.RoutingTableHealthIndicator;
@@ -12,30 +11,15 @@ import io.atoll.gateway.routing.RoutingTableWatcher;
 import io.atoll.zk.ZkPaths;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.curator.framework.CuratorFramework;
-import org.springframework.boot.actuate.autoconfigure.web.server.ConditionalOnManagementPort;
-import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
-import org.springframework.cloud.gateway.route.RouteLocator;
-import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires Atoll's routing into Spring Cloud Gateway: one catch-all route gets every request into
- * the gateway's filter chain, and {@link AtollRoutingFilter} decides per request, from the
- * ZooKeeper-fed table, where it goes. Keeping the table out of SCG's route list keeps lookup a
- * hash probe instead of a scan over one route per app.
+ * The gateway's parts: the ZooKeeper-fed routing table, the balancer, and the proxy on the
+ * traffic port that consults both per request. Boot's own web server is the management port.
  */
 @Configuration(proxyBeanMethods = false)
 public class GatewayConfiguration {
-
-    static final String CATCH_ALL_ROUTE = "atoll";
-
-    @Bean
-    RouteLocator atollCatchAllRoute(RouteLocatorBuilder routes) {
-        return routes.routes()
-                .route(CATCH_ALL_ROUTE, route -> route.alwaysTrue().uri("http://atoll.invalid"))
-                .build();
-    }
 
     @Bean
     LeastOutstandingBalancer leastOutstandingBalancer(AtollGatewayProperties properties) {
@@ -56,28 +40,22 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    AtollRoutingFilter atollRoutingFilter(RoutingTableWatcher watcher, LeastOutstandingBalancer balancer,
+    RequestMetrics requestMetrics(MeterRegistry registry) {
+        return new RequestMetrics(registry);
+    }
+
+    @Bean
+    ProxyServer proxyServer(RoutingTableWatcher watcher, LeastOutstandingBalancer balancer, RequestMetrics metrics,
             AtollGatewayProperties properties) {
-        return new AtollRoutingFilter(watcher, balancer, properties);
+        return new ProxyServer(watcher, balancer, metrics, properties);
     }
 
     /**
-     * Only with a management port of its own: on the traffic port every path belongs to the
-     * apps, and the table's content is not for the public.
+     * On the management port only (Boot's web server): the traffic port belongs to the apps,
+     * and the table's content is not for the public.
      */
     @Bean
-    @ConditionalOnManagementPort(ManagementPortType.DIFFERENT)
     RoutingEndpoint routingEndpoint(RoutingTableWatcher watcher, LeastOutstandingBalancer balancer) {
         return new RoutingEndpoint(watcher, balancer);
-    }
-
-    @Bean
-    RequestIdFilter requestIdFilter() {
-        return new RequestIdFilter();
-    }
-
-    @Bean
-    RequestMetricsFilter requestMetricsFilter(MeterRegistry registry) {
-        return new RequestMetricsFilter(registry);
     }
 }

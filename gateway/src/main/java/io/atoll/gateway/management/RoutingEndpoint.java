@@ -19,7 +19,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
-import org.springframework.cloud.gateway.support.RouteMetadataUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
@@ -47,8 +46,8 @@ public class RoutingEndpoint {
     }
 
     public record RuleInfo(String pathPrefix, Map<String, String> headers, Map<String, String> query,
-            boolean stripPrefix, String forwardedPath, int retries, Object connectTimeoutMillis,
-            Object responseTimeoutMillis) {
+            boolean stripPrefix, String forwardedPath, int retries, long connectTimeoutMillis,
+            long responseTimeoutMillis) {
     }
 
     /**
@@ -110,10 +109,9 @@ public class RoutingEndpoint {
     }
 
     private static RuleInfo ruleInfo(AppRule rule, String rawPath) {
-        Map<String, Object> metadata = rule.route().getMetadata();
         return new RuleInfo(rule.pathPrefix(), rule.headers(), rule.query(), rule.stripPrefix(),
-                rule.forwardedPath(rawPath), rule.retries(), metadata.get(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR),
-                metadata.get(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR));
+                rule.forwardedPath(rawPath), rule.retries(), rule.connectTimeout().toMillis(),
+                rule.responseTimeout().toMillis());
     }
 
     private List<InstanceInfo> instances(AppBackends backends) {

@@ -1,21 +1,21 @@
 package io.atoll.gateway.routing;
 
+import java.time.Duration;
 import java.util.Map;
-import org.springframework.cloud.gateway.route.Route;
-import org.springframework.http.HttpHeaders;
-import org.springframework.util.MultiValueMap;
 
 /**
- * One rule of one app, ready for matching: the path prefix normalised, and the Spring Cloud
- * Gateway {@link Route} that carries the rule's timeouts to the proxying filter.
+ * One rule of one app, ready for matching: the path prefix normalised, the timeouts resolved
+ * against the gateway's defaults.
  *
  * @param pathPrefix "/" or a prefix without trailing slash; matches itself and anything below it
  * @param headers header name (any case) to the exact value the request must carry
  * @param query query parameter to the exact (decoded) value the request must carry
  * @param retries how many other instances an idempotent request is tried on after failing to connect
+ * @param connectTimeout how long a TCP connection to an instance may take
+ * @param responseTimeout how long an instance may take to send its response headers
  */
 public record AppRule(String app, String pathPrefix, Map<String, String> headers, Map<String, String> query,
-        boolean stripPrefix, int retries, Route route) {
+        boolean stripPrefix, int retries, Duration connectTimeout, Duration responseTimeout) {
 
     public AppRule {
         pathPrefix = normalisePrefix(pathPrefix);
@@ -42,17 +42,17 @@ public record AppRule(String app, String pathPrefix, Map<String, String> headers
         return headers.size() + query.size();
     }
 
-    boolean matches(String path, HttpHeaders requestHeaders, MultiValueMap<String, String> queryParams) {
+    boolean matches(String path, RequestAttributes request) {
         if (!matchesPath(path)) {
             return false;
         }
         for (Map.Entry<String, String> header : headers.entrySet()) {
-            if (!header.getValue().equals(requestHeaders.getFirst(header.getKey()))) {
+            if (!header.getValue().equals(request.header(header.getKey()))) {
                 return false;
             }
         }
         for (Map.Entry<String, String> param : query.entrySet()) {
-            if (!param.getValue().equals(queryParams.getFirst(param.getKey()))) {
+            if (!param.getValue().equals(request.queryParam(param.getKey()))) {
                 return false;
             }
         }

@@ -1,8 +1,6 @@
 package io.atoll.gateway.routing;
 
 import java.util.List;
-import org.springframework.http.HttpHeaders;
-import org.springframework.util.MultiValueMap;
 
 /** The rules claiming one host, most specific first. */
 record HostRules(List<AppRule> rules) {
@@ -11,9 +9,9 @@ record HostRules(List<AppRule> rules) {
         rules = List.copyOf(rules);
     }
 
-    AppRule match(String path, HttpHeaders headers, MultiValueMap<String, String> query) {
+    AppRule match(String path, RequestAttributes request) {
         for (AppRule rule : rules) {
-            if (rule.matches(path, headers, query)) {
+            if (rule.matches(path, request)) {
                 return rule;
             }
         }

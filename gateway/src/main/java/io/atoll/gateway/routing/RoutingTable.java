@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.util.MultiValueMap;
 
 /**
@@ -28,14 +27,15 @@ public record RoutingTable(long version, Instant builtAt, Map<String, HostRules>
         return new RoutingTable(0, Instant.now(), Map.of(), Map.of(), Map.of(), 0);
     }
 
-    public Resolution resolve(String host, ServerHttpRequest request) {
-        return resolve(host, request.getPath().value(), request.getHeaders(), request.getQueryParams());
-    }
-
     /** @param query decoded query parameters */
     public Resolution resolve(String host, String path, HttpHeaders headers, MultiValueMap<String, String> query) {
+        return resolve(host, path, RequestAttributes.of(headers, query));
+    }
+
+    /** @param path the raw (still percent-encoded) path, without the query */
+    public Resolution resolve(String host, String path, RequestAttributes request) {
         HostRules rules = rulesFor(host);
-        AppRule rule = rules == null ? null : rules.match(path, headers, query);
+        AppRule rule = rules == null ? null : rules.match(path, request);
         if (rule == null) {
             return new Resolution.NoRoute(host, path);
         }

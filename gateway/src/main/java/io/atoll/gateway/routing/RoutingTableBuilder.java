@@ -5,7 +5,7 @@ import io.atoll.model.AppRoute;
 import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
 import io.atoll.model.RouteRule;
-import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.cloud.gateway.route.Route;
-import org.springframework.cloud.gateway.support.RouteMetadataUtils;
 
 /**
  * Turns the mirrored ZooKeeper values into a {@link RoutingTable}. A bad host, address or rule
@@ -26,9 +24,6 @@ import org.springframework.cloud.gateway.support.RouteMetadataUtils;
 public final class RoutingTableBuilder {
 
     private static final Logger log = LoggerFactory.getLogger(RoutingTableBuilder.class);
-
-    /** Only the rule's Route metadata matters to the proxy; its URI is never contacted. */
-    private static final URI UNUSED_URI = URI.create("http://atoll.invalid");
 
     private static final Comparator<AppRule> MOST_SPECIFIC_FIRST = Comparator
             .comparingInt((AppRule rule) -> rule.pathPrefix().length()).reversed()
@@ -85,19 +80,13 @@ public final class RoutingTableBuilder {
     }
 
     private AppRule toAppRule(String app, RouteRule rule) {
-        long connect = rule.connectTimeoutMillis() > 0
-                ? rule.connectTimeoutMillis() : properties.connectTimeout().toMillis();
-        long response = rule.responseTimeoutMillis() > 0
-                ? rule.responseTimeoutMillis() : properties.responseTimeout().toMillis();
-        Route route = Route.async()
-                .id(app)
-                .uri(UNUSED_URI)
-                .predicate(exchange -> true)
-                .metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, (int) Math.min(connect, Integer.MAX_VALUE))
-                .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, response)
-                .build();
+        Duration connect = rule.connectTimeoutMillis() > 0
+                ? Duration.ofMillis(rule.connectTimeoutMillis()) : properties.connectTimeout();
+        Duration response = rule.responseTimeoutMillis() > 0
+                ? Duration.ofMillis(rule.responseTimeoutMillis()) : properties.responseTimeout();
         int retries = rule.retries() > 0 ? rule.retries() : rule.retries() < 0 ? 0 : properties.retries();
-        return new AppRule(app, rule.pathPrefix(), rule.headers(), rule.query(), rule.stripPrefix(), retries, route);
+        return new AppRule(app, rule.pathPrefix(), rule.headers(), rule.query(), rule.stripPrefix(), retries,
+                connect, response);
     }
 
     private static void add(Map<String, List<AppRule>> index, String host, AppRule rule) {

@@ -8,16 +8,18 @@ import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
 import io.atoll.model.RouteRule;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.cloud.gateway.support.RouteMetadataUtils;
-import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.http.HttpHeaders;
+import org.springframework.util.LinkedMultiValueMap;
 
 class RoutingTableTest {
 
     private final RoutingTableBuilder builder = new RoutingTableBuilder(
-            new AtollGatewayProperties("apps.test", null, null, null, null, null, null, null, null, null, null));
+            new AtollGatewayProperties("apps.test", null, null, null, null, null, null, null, null, null, null,
+                    null, null, null, null, null, null, null, null));
 
     private static AppRoute route(String app, RouteRule... rules) {
         return new AppRoute(app, List.of(rules), Map.of(), 1);
@@ -32,7 +34,7 @@ class RoutingTableTest {
     }
 
     private static Resolution resolve(RoutingTable table, String host, String path) {
-        return table.resolve(host, MockServerHttpRequest.get(path).build());
+        return table.resolve(host, path, new HttpHeaders(), new LinkedMultiValueMap<>());
     }
 
     private static String appOf(Resolution resolution) {
@@ -95,13 +97,11 @@ class RoutingTableTest {
                 new RouteRule(List.of("web.test"), "/", Map.of(), Map.of(), false, 100, 250, 0))), Map.of(
                 "web/a", instance("web", "a", "10.0.0.1:8080", InstanceState.HEALTHY)));
         Resolution.Match custom = (Resolution.Match) resolve(table, "web.test", "/");
-        assertThat(custom.rule().route().getMetadata())
-                .containsEntry(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, 100)
-                .containsEntry(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, 250L);
+        assertThat(custom.rule().connectTimeout()).isEqualTo(Duration.ofMillis(100));
+        assertThat(custom.rule().responseTimeout()).isEqualTo(Duration.ofMillis(250));
         Resolution.Match defaults = (Resolution.Match) resolve(table, "web.apps.test", "/");
-        assertThat(defaults.rule().route().getMetadata())
-                .containsEntry(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, 2000)
-                .containsEntry(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, 30000L);
+        assertThat(defaults.rule().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(defaults.rule().responseTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(defaults.rule().retries()).isEqualTo(1);
     }
 

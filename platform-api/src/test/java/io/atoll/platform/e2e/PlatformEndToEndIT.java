@@ -101,8 +101,8 @@ class PlatformEndToEndIT {
         all.add(agent);
         gateway = new ServiceProcess("gateway", "gateway", gatewayManagementPort, List.of(
                 "--spring.profiles.active=dev", zk,
-                "--server.port=" + gatewayPort,
-                "--management.server.port=" + gatewayManagementPort)).start();
+                "--atoll.gateway.port=" + gatewayPort,
+                "--server.port=" + gatewayManagementPort)).start();
         all.add(gateway);
         for (ServiceProcess service : all) {
             service.awaitUp(Duration.ofSeconds(120));

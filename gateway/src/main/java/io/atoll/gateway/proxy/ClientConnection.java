@@ -1,0 +1,394 @@
+package io.atoll.gateway.proxy;
+
+import io.atoll.gateway.routing.AppRule;
+import io.atoll.gateway.routing.Backend;
+import io.atoll.gateway.routing.Resolution;
+import io.atoll.gateway.routing.RoutingTable;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's keep-alive connection: parses each request's target, looks the host up in the
+ * routing table, answers what the gateway can answer itself (400, 404, 503) and hands the rest
+ * to an {@link Exchange}, one at a time. Requests a client pipelines behind one still in flight
+ * wait here, in order.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter {
+
+    /** Sent to every connection when the gateway stops: finish what is in flight, then close. */
+    static final Object SHUTDOWN = new Object();
+
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    private static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+    private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+
+    /** Pipelined messages held while a response is in flight, before reading pauses. */
+    private static final int MAX_QUEUED = 32;
+
+    private final ProxyContext proxy;
+    private ChannelHandlerContext ctx;
+    private String clientAddress;
+    private String localPort;
+
+    private Exchange current;
+    private ArrayDeque<Object> queued;
+    private boolean keepAlive;
+    private boolean http10;
+    private boolean closing;
+    private boolean closed;
+    private Channel tunnel;
+
+    ClientConnection(ProxyContext proxy) {
+        this.proxy = proxy;
+    }
+
+    boolean keepAlive() {
+        return keepAlive && !closing;
+    }
+
+    boolean http10() {
+        return http10;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+            clientAddress = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
+        }
+        if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
+            localPort = String.valueOf(local.getPort());
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (tunnel != null) {
+            tunnel.write(msg, tunnel.voidPromise());
+            if (!tunnel.isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+            }
+            return;
+        }
+        if ((current != null && current.requestComplete()) || (queued != null && !queued.isEmpty())) {
+            if (queued == null) {
+                queued = new ArrayDeque<>();
+            }
+            queued.add(msg);
+            updateReading();
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest request) {
+            onRequest(request);
+        }
+        if (msg instanceof HttpContent content) {
+            if (current != null && !current.requestComplete()) {
+                current.clientContent(content);
+            } else {
+                // The body of a request the gateway answered itself.
+                content.release();
+            }
+        } else if (!(msg instanceof HttpRequest)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (tunnel != null) {
+            tunnel.flush();
+        } else if (current != null) {
+            current.clientReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        boolean writable = ctx.channel().isWritable();
+        if (tunnel != null) {
+            tunnel.config().setAutoRead(writable);
+        } else if (current != null) {
+            current.clientWritabilityChanged(writable);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        if (current != null) {
+            current.clientClosed();
+            current = null;
+        }
+        if (queued != null) {
+            queued.forEach(ReferenceCountUtil::release);
+            queued = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent) {
+            if (current == null && tunnel == null) {
+                ctx.close();
+            }
+            return;
+        }
+        if (event == SHUTDOWN) {
+            closing = true;
+            if (current == null && tunnel == null) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("Client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    private void onRequest(HttpRequest request) {
+        long started = System.nanoTime();
+        HttpHeaders headers = request.headers();
+        String requestId = RequestIds.keepOrCreate(headers.get(X_REQUEST_ID));
+        if (request.decoderResult().isFailure()) {
+            keepAlive = false;
+            Throwable cause = request.decoderResult().cause();
+            HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : HttpResponseStatus.BAD_REQUEST;
+            answer(null, status, "the request is not valid HTTP/1.1: " + cause.getMessage(), requestId, started, true);
+            return;
+        }
+        keepAlive = HttpUtil.isKeepAlive(request);
+        http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+
+        String target = request.uri();
+        String authority = headers.get(HttpHeaderNames.HOST);
+        if (target.startsWith("http://") || target.startsWith("https://")) {
+            // Absolute form: its authority overrides the Host header (RFC 9112 §3.2.2).
+            int start = target.indexOf("//") + 2;
+            int slash = target.indexOf('/', start);
+            authority = target.substring(start, slash < 0 ? target.length() : slash);
+            target = slash < 0 ? "/" : target.substring(slash);
+            headers.set(HttpHeaderNames.HOST, authority);
+        }
+        int question = target.indexOf('?');
+        String rawPath = question < 0 ? target : target.substring(0, question);
+        String query = question < 0 ? null : target.substring(question + 1);
+        // "OPTIONS *" and the like: routed by host alone, forwarded as they are.
+        String path = rawPath.startsWith("/") ? rawPath : "/";
+        String host = RoutingTable.normaliseHost(authority);
+        if (host == null) {
+            answer(null, HttpResponseStatus.BAD_REQUEST, "the request names no host", requestId, started, hasBody);
+            return;
+        }
+
+        RoutingTable table = proxy.tables().current();
+        Resolution resolution = table.resolve(host, path, new NettyRequestAttributes(headers, query));
+        if (resolution instanceof Resolution.NoRoute) {
+            answer(null, HttpResponseStatus.NOT_FOUND, "no app serves host '" + host + "'"
+                    + (table.knowsHost(host) ? " at path '" + path + "'" : ""), requestId, started, hasBody);
+            return;
+        }
+        if (resolution instanceof Resolution.NoHealthyInstance none) {
+            answer(none.app(), HttpResponseStatus.SERVICE_UNAVAILABLE, "app '" + none.app()
+                    + "' has no healthy instance", requestId, started, hasBody);
+            return;
+        }
+        Resolution.Match match = (Resolution.Match) resolution;
+        AppRule rule = match.rule();
+        Backend first = proxy.balancer().acquire(rule.app(), match.backends(), Collections.emptySet());
+        if (first == null) {
+            answer(rule.app(), HttpResponseStatus.SERVICE_UNAVAILABLE, "app '" + rule.app()
+                    + "' has no healthy instance", requestId, started, hasBody);
+            return;
+        }
+
+        boolean upgrade = headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && headers.contains(HttpHeaderNames.UPGRADE);
+        String upgradeTo = upgrade ? headers.get(HttpHeaderNames.UPGRADE) : null;
+        Hop.strip(headers);
+        if (upgrade) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            headers.set(HttpHeaderNames.UPGRADE, upgradeTo);
+        }
+        forwardedHeaders(headers, authority, requestId);
+        String forwardedPath = rawPath.startsWith("/") ? rule.forwardedPath(rawPath) : rawPath;
+        String forwardedTarget = query == null ? forwardedPath : forwardedPath + "?" + query;
+        if (!forwardedTarget.equals(request.uri())) {
+            request.setUri(forwardedTarget);
+        }
+        // Instances always get HTTP/1.1, so their connections can be kept and reused.
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+
+        HttpMethod method = request.method();
+        boolean repeatable = !hasBody && (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)
+                || method.equals(HttpMethod.OPTIONS));
+        current = new Exchange(this, ctx, proxy, request, rule, match.backends(), requestId, started, repeatable,
+                upgrade, method.equals(HttpMethod.HEAD));
+        current.start(first);
+        updateReading();
+    }
+
+    private void forwardedHeaders(HttpHeaders headers, String authority, String requestId) {
+        if (clientAddress != null) {
+            String existing = headers.get(X_FORWARDED_FOR);
+            headers.set(X_FORWARDED_FOR, existing == null ? clientAddress : existing + ", " + clientAddress);
+        }
+        append(headers, X_FORWARDED_PROTO, "http");
+        append(headers, X_FORWARDED_HOST, authority);
+        if (localPort != null) {
+            append(headers, X_FORWARDED_PORT, localPort);
+        }
+        headers.set(X_REQUEST_ID, requestId);
+    }
+
+    private static void append(HttpHeaders headers, AsciiString name, String value) {
+        String existing = headers.get(name);
+        headers.set(name, existing == null ? value : existing + "," + value);
+    }
+
+    /** The gateway's own answer, before any instance was involved. */
+    private void answer(String app, HttpResponseStatus status, String detail, String requestId, long started,
+            boolean unreadBody) {
+        proxy.metrics().record(app, status.code(), started);
+        boolean close = unreadBody || !keepAlive();
+        FullHttpResponse response = ProblemResponses.of(status, detail, requestId, close);
+        if (status.equals(HttpResponseStatus.SERVICE_UNAVAILABLE)) {
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER,
+                    (int) Math.max(1, proxy.properties().retryAfter().toSeconds()));
+        }
+        write(response, close);
+    }
+
+    private void write(FullHttpResponse response, boolean close) {
+        if (close) {
+            closed = true;
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(response, ctx.voidPromise());
+        }
+    }
+
+    // ------------------------------------------------------------------ called by the exchange
+
+    void exchangeDone(boolean close) {
+        current = null;
+        if (close || closing) {
+            closed = true;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.flush();
+        drainQueued();
+    }
+
+    void exchangeFailed(HttpResponseStatus status, String detail, String requestId, boolean requestComplete) {
+        current = null;
+        boolean close = !requestComplete || !keepAlive();
+        write(ProblemResponses.of(status, detail, requestId, close), close);
+        if (!close) {
+            drainQueued();
+        }
+    }
+
+    /** The instance failed mid-answer: the client can only learn it from a cut connection. */
+    void abort() {
+        current = null;
+        closed = true;
+        ctx.flush();
+        ctx.close();
+    }
+
+    void becomeTunnel(Channel backend) {
+        ChannelHandlerContext codec = ctx.pipeline().context(HttpServerCodec.class);
+        tunnel = backend;
+        if (queued != null) {
+            // Only a client that did not wait for the 101 gets here; what it sent was parsed as HTTP.
+            queued.forEach(ReferenceCountUtil::release);
+            queued = null;
+        }
+        if (ctx.pipeline().get(HttpServerExpectContinueHandler.class) != null) {
+            ctx.pipeline().remove(HttpServerExpectContinueHandler.class);
+        }
+        if (codec != null) {
+            // Bytes the client already sent past the upgrade request come out here, as bytes.
+            ctx.pipeline().remove(HttpServerCodec.class);
+        }
+        backend.flush();
+        ctx.channel().config().setAutoRead(backend.isWritable());
+    }
+
+    void tunnelClosed() {
+        current = null;
+        closed = true;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void drainQueued() {
+        while (queued != null && !queued.isEmpty() && !closed && (current == null || !current.requestComplete())) {
+            dispatch(queued.poll());
+        }
+        updateReading();
+    }
+
+    /** Reads on while what is read has somewhere to go; pauses for a slow instance or a long queue. */
+    void updateReading() {
+        if (closed || tunnel != null) {
+            return;
+        }
+        boolean read = (queued == null || queued.size() < MAX_QUEUED)
+                && (current == null || current.acceptsClientData());
+        ctx.channel().config().setAutoRead(read);
+    }
+}

@@ -1,0 +1,173 @@
+package io.atoll.gateway.proxy;
+
+import io.atoll.gateway.balancing.LeastOutstandingBalancer;
+import io.atoll.gateway.config.AtollGatewayProperties;
+import io.atoll.gateway.routing.RoutingTableWatcher;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The traffic port. A plain Netty HTTP/1.1 server whose connections relay to instances over
+ * pooled keep-alive connections on the same event loop: per request, a routing-table probe, a
+ * balancer choice and header rewriting, and nothing else. Spring Boot runs around it (properties,
+ * health, metrics, the management port); the request path does not go through WebFlux, because
+ * its per-request machinery cost more than the proxying itself (docs/benchmarks.md).
+ *
+ * <p>Stopping: the port closes at once, connections finish the request in flight and close, and
+ * whatever is still open after {@code atoll.gateway.shutdown-grace} is cut.
+ */
+public class ProxyServer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+    /**
+     * After the management server starts (Boot starts it at {@code DEFAULT_PHASE - 2048}) and so
+     * also stopped before it: traffic ends while health and metrics still answer.
+     */
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
+
+    private final RoutingTableWatcher tables;
+    private final LeastOutstandingBalancer balancer;
+    private final RequestMetrics metrics;
+    private final AtollGatewayProperties properties;
+    private final ChannelGroup connections = new DefaultChannelGroup("atoll-gateway-clients",
+            GlobalEventExecutor.INSTANCE);
+    private EventLoopGroup loops;
+    private Channel serverChannel;
+    private volatile int port = -1;
+
+    public ProxyServer(RoutingTableWatcher tables, LeastOutstandingBalancer balancer, RequestMetrics metrics,
+            AtollGatewayProperties properties) {
+        this.tables = tables;
+        this.balancer = balancer;
+        this.metrics = metrics;
+        this.properties = properties;
+    }
+
+    /** The port traffic is served on, once started (useful when configured as 0). */
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void start() {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        int threads = properties.eventLoops() > 0 ? properties.eventLoops() : Runtime.getRuntime().availableProcessors();
+        loops = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("atoll-gateway", true), io);
+        Class<? extends ServerChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Class<? extends SocketChannel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+
+        long poolIdle = properties.poolIdleTimeout().toMillis();
+        Bootstrap backendTemplate = new Bootstrap()
+                .channel(clientType)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true);
+        BackendConnections backendConnections = new BackendConnections(backendTemplate);
+        backendTemplate.handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel channel) {
+                channel.pipeline()
+                        .addLast(new HttpClientCodec(8192, properties.maxHeaderSize(), 65536))
+                        .addLast(new IdleStateHandler(0, 0, poolIdle, TimeUnit.MILLISECONDS))
+                        .addLast(new BackendHandler(backendConnections));
+            }
+        });
+        ProxyContext context = new ProxyContext(tables, balancer, backendConnections, metrics, properties);
+
+        long clientIdle = properties.clientIdleTimeout().toMillis();
+        ServerBootstrap server = new ServerBootstrap()
+                .group(loops)
+                .channel(serverType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        connections.add(channel);
+                        channel.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, clientIdle, TimeUnit.MILLISECONDS))
+                                .addLast(new HttpServerCodec(properties.maxInitialLineLength(),
+                                        properties.maxHeaderSize(), 65536))
+                                .addLast(new HttpServerExpectContinueHandler())
+                                .addLast(new ClientConnection(context));
+                    }
+                });
+        InetSocketAddress address = new InetSocketAddress(properties.address(), properties.port());
+        try {
+            serverChannel = server.bind(address).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new IllegalStateException("The gateway cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+        port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        log.info("Gateway traffic on port {} ({} event loops, {})", port, threads, epoll ? "epoll" : "nio");
+    }
+
+    @Override
+    public void stop() {
+        if (serverChannel == null) {
+            return;
+        }
+        serverChannel.close().syncUninterruptibly();
+        serverChannel = null;
+        connections.forEach(channel -> channel.eventLoop().execute(
+                () -> channel.pipeline().fireUserEventTriggered(ClientConnection.SHUTDOWN)));
+        long deadline = System.nanoTime() + properties.shutdownGrace().toNanos();
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!connections.isEmpty()) {
+            log.warn("Cutting {} client connections still busy after {}", connections.size(),
+                    properties.shutdownGrace());
+            connections.close().awaitUninterruptibly(Duration.ofSeconds(2).toMillis());
+        }
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        port = -1;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return serverChannel != null;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+}
