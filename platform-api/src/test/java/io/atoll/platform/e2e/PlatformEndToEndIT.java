@@ -159,8 +159,16 @@ class PlatformEndToEndIT {
         // instance id -> "container id|started at"
         var result = new java.util.TreeMap<String, String>();
         for (String id : DockerCli.lines("ps", "-q", "--filter", "label=io.atoll.node=" + NODE)) {
-            String line = DockerCli.run("inspect", "--format",
-                    "{{index .Config.Labels \"io.atoll.instance\"}} {{.Id}}|{{.State.StartedAt}}", id);
+            String line;
+            try {
+                line = DockerCli.run("inspect", "--format",
+                        "{{index .Config.Labels \"io.atoll.instance\"}} {{.Id}}|{{.State.StartedAt}}", id);
+            } catch (IllegalStateException e) {
+                if (e.getMessage().contains("No such object")) {
+                    continue; // removed by its agent between ps and inspect: it is not running
+                }
+                throw e;
+            }
             String[] parts = line.split(" ", 2);
             result.put(parts[0], parts[1]);
         }
