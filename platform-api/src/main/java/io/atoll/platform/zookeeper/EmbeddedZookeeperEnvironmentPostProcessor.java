@@ -22,7 +22,8 @@ public class EmbeddedZookeeperEnvironmentPostProcessor implements EnvironmentPos
         if (!dev || (configured != null && !configured.isBlank())) {
             return;
         }
-        String port = environment.getProperty("atoll.platform.embedded-zookeeper.port", "2181");
+        String port = environment.getProperty("atoll.platform.embedded-zookeeper.port",
+                String.valueOf(EmbeddedZookeeperProperties.DEFAULT_PORT));
         environment.getPropertySources().addLast(new MapPropertySource("atollEmbeddedZookeeper", Map.of(
                 "atoll.zookeeper.connect-string", "127.0.0.1:" + port,
                 ACTIVE, "true")));

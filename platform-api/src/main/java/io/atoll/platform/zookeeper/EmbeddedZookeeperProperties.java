@@ -13,8 +13,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("atoll.platform.embedded-zookeeper")
 public record EmbeddedZookeeperProperties(Integer port, Path dataDir) {
 
+    /** ZooKeeper's usual client port, so the other services' defaults find it. */
+    static final int DEFAULT_PORT = 2181;
+
     public EmbeddedZookeeperProperties {
-        port = port == null ? 2181 : port;
+        port = port == null ? DEFAULT_PORT : port;
         dataDir = dataDir == null ? Path.of("data", "zookeeper") : dataDir;
     }
 }
