@@ -4,6 +4,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The end of a connection to an instance: hands what the instance sends to the exchange the
@@ -13,11 +15,52 @@ import io.netty.util.ReferenceCountUtil;
 final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     private final BackendConnections pool;
+    private ChannelHandlerContext ctx;
     private String authority;
     private Exchange exchange;
 
+    /**
+     * One timer per connection, not one per request: it is re-armed only when it fires early,
+     * as Netty's IdleStateHandler does, so a request costs a clock read instead of a scheduled task.
+     */
+    private ScheduledFuture<?> timeoutCheck;
+    private long checkAt;
+    private long responseDeadline;
+
     BackendHandler(BackendConnections pool) {
         this.pool = pool;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** The current exchange times out unless the response headers come within {@code nanos}. */
+    void expectResponseWithin(long nanos) {
+        responseDeadline = System.nanoTime() + nanos;
+        if (timeoutCheck == null || responseDeadline - checkAt < 0) {
+            if (timeoutCheck != null) {
+                timeoutCheck.cancel(false);
+            }
+            checkAt = responseDeadline;
+            timeoutCheck = ctx.executor().schedule(this::checkTimeout, nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void checkTimeout() {
+        timeoutCheck = null;
+        Exchange current = exchange;
+        if (current == null || !current.awaitingResponse()) {
+            return;
+        }
+        long left = responseDeadline - System.nanoTime();
+        if (left <= 0) {
+            current.responseTimedOut();
+        } else {
+            checkAt = responseDeadline;
+            timeoutCheck = ctx.executor().schedule(this::checkTimeout, left, TimeUnit.NANOSECONDS);
+        }
     }
 
     void attach(Exchange exchange, String authority) {
@@ -66,6 +109,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (timeoutCheck != null) {
+            timeoutCheck.cancel(false);
+            timeoutCheck = null;
+        }
         Exchange current = exchange;
         exchange = null;
         if (current != null) {

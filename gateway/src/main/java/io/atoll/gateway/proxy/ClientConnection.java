@@ -66,6 +66,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private boolean closed;
     private Channel tunnel;
+    /** Between a read's first message and its end: writes to an instance are flushed at the end. */
+    private boolean inRead;
 
     ClientConnection(ProxyContext proxy) {
         this.proxy = proxy;
@@ -97,6 +99,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inRead = true;
         if (closed) {
             ReferenceCountUtil.release(msg);
             return;
@@ -137,6 +140,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        inRead = false;
         if (tunnel != null) {
             tunnel.flush();
         } else if (current != null) {
@@ -276,7 +280,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 || method.equals(HttpMethod.OPTIONS));
         current = new Exchange(this, ctx, proxy, request, rule, match.backends(), requestId, started, repeatable,
                 upgrade, method.equals(HttpMethod.HEAD));
-        current.start(first);
+        current.start(first, inRead);
         updateReading();
     }
 

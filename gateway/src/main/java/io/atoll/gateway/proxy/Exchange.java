@@ -23,8 +23,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +60,7 @@ final class Exchange {
     private Channel backendChannel;
     private BackendHandler backendHandler;
     private boolean reused;
+    private boolean starting;
     private boolean retriedStale;
     private List<HttpContent> pending;
     private boolean requestComplete;
@@ -71,7 +70,6 @@ final class Exchange {
     private boolean closeClientAfter;
     private boolean finished;
     private int status;
-    private ScheduledFuture<?> timeout;
     private Throwable backendError;
 
     /** While the codecs are being taken out after a 101: what the instance sent meanwhile. */
@@ -98,11 +96,17 @@ final class Exchange {
         this.headRequest = headRequest;
     }
 
-    void start(Backend first) {
+    /**
+     * @param inClientRead called while the client's read is in progress: a pooled connection's
+     *     request is then flushed with the body that read brings, on {@link #clientReadComplete}
+     */
+    void start(Backend first, boolean inClientRead) {
         backend = first;
         holdingBackend = true;
         tried.add(first.key());
+        starting = inClientRead;
         connect();
+        starting = false;
     }
 
     boolean requestComplete() {
@@ -154,7 +158,6 @@ final class Exchange {
             return;
         }
         finished = true;
-        cancelTimeout();
         dropBackendChannel();
         releaseBackend();
         proxy.metrics().record(rule.app(), tunnel ? status : RequestMetrics.CLIENT_CLOSED, started);
@@ -165,7 +168,7 @@ final class Exchange {
     private void connect() {
         Channel pooled = retriedStale ? null : proxy.connections().poll(backend.authority());
         if (pooled != null) {
-            attach(pooled, true);
+            attach(pooled, true, !starting);
             return;
         }
         Backend target = backend;
@@ -179,14 +182,14 @@ final class Exchange {
                 return;
             }
             if (future.isSuccess()) {
-                attach(connecting.channel(), false);
+                attach(connecting.channel(), false, true);
             } else {
                 connectFailed(future.cause());
             }
         });
     }
 
-    private void attach(Channel channel, boolean fromPool) {
+    private void attach(Channel channel, boolean fromPool, boolean flush) {
         backendChannel = channel;
         reused = fromPool;
         backendHandler = channel.pipeline().get(BackendHandler.class);
@@ -201,9 +204,10 @@ final class Exchange {
             // A retry: the (empty) body went to the connection that failed.
             channel.write(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
         }
-        channel.flush();
-        timeout = channel.eventLoop().schedule(this::responseTimedOut, rule.responseTimeout().toNanos(),
-                TimeUnit.NANOSECONDS);
+        if (flush) {
+            channel.flush();
+        }
+        backendHandler.expectResponseWithin(rule.responseTimeout().toNanos());
         client.updateReading();
     }
 
@@ -284,7 +288,6 @@ final class Exchange {
             informational = true;
             return false;
         }
-        cancelTimeout();
         responseStarted = true;
         status = code;
         backendKeepAlive = HttpUtil.isKeepAlive(response);
@@ -344,8 +347,7 @@ final class Exchange {
         }
         backendChannel = null;
         if (!responseStarted) {
-            cancelTimeout();
-            if (reused && !retriedStale && repeatable) {
+                if (reused && !retriedStale && repeatable) {
                 retriedStale = true;
                 connect();
                 return;
@@ -364,8 +366,13 @@ final class Exchange {
         client.abort();
     }
 
-    private void responseTimedOut() {
-        if (finished || responseStarted) {
+    /** Sent, and no response headers yet. */
+    boolean awaitingResponse() {
+        return !finished && !responseStarted;
+    }
+
+    void responseTimedOut() {
+        if (!awaitingResponse()) {
             return;
         }
         log.warn("{} {} to instance {} of app {} at {}: no answer within {}", request.method(), request.uri(),
@@ -393,7 +400,6 @@ final class Exchange {
 
     private void fail(HttpResponseStatus failure, String detail) {
         finished = true;
-        cancelTimeout();
         dropBackendChannel();
         releaseBackend();
         if (pending != null) {
@@ -420,13 +426,6 @@ final class Exchange {
         }
     }
 
-    private void cancelTimeout() {
-        if (timeout != null) {
-            timeout.cancel(false);
-            timeout = null;
-        }
-    }
-
     // ------------------------------------------------------------------ WebSocket and other upgrades
 
     /**
@@ -436,7 +435,6 @@ final class Exchange {
      * and the client is not read until then.
      */
     private void startTunnel(HttpResponse response) {
-        cancelTimeout();
         responseStarted = true;
         status = 101;
         tunnel = true;

@@ -98,7 +98,8 @@ public class ProxyServer implements SmartLifecycle {
             protected void initChannel(SocketChannel channel) {
                 channel.pipeline()
                         .addLast(new HttpClientCodec(8192, properties.maxHeaderSize(), 65536))
-                        .addLast(new IdleStateHandler(0, 0, poolIdle, TimeUnit.MILLISECONDS))
+                        // Reader idleness only: an all-idle handler would put a listener on every write.
+                        .addLast(new IdleStateHandler(poolIdle, 0, 0, TimeUnit.MILLISECONDS))
                         .addLast(new BackendHandler(backendConnections));
             }
         });
@@ -116,7 +117,7 @@ public class ProxyServer implements SmartLifecycle {
                     protected void initChannel(SocketChannel channel) {
                         connections.add(channel);
                         channel.pipeline()
-                                .addLast(new IdleStateHandler(0, 0, clientIdle, TimeUnit.MILLISECONDS))
+                                .addLast(new IdleStateHandler(clientIdle, 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast(new HttpServerCodec(properties.maxInitialLineLength(),
                                         properties.maxHeaderSize(), 65536))
                                 .addLast(new HttpServerExpectContinueHandler())
