@@ -11,12 +11,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param storage where blobs, manifests and uploads live
  * @param uploads how long an unfinished upload may sit before it is purged
  * @param maxManifestSize manifests larger than this are refused (the spec asks registries to take at least 4 MiB)
+ * @param http how blobs are served
  */
 @ConfigurationProperties("atoll.registry")
 public record RegistryProperties(
         @DefaultValue Storage storage,
         @DefaultValue Uploads uploads,
-        @DefaultValue("4194304") long maxManifestSize) {
+        @DefaultValue("4194304") long maxManifestSize,
+        @DefaultValue Http http) {
 
     /**
      * @param type which backend keeps the bytes
@@ -51,6 +53,14 @@ public record RegistryProperties(
         public String toString() {
             return "S3[bucket=" + bucket + ", prefix=" + prefix + ", endpoint=" + endpoint + ", region=" + region + "]";
         }
+    }
+
+    /**
+     * @param sendfile serve blobs of the filesystem backend with the kernel's sendfile (Tomcat
+     *                 hands the file to the socket) instead of copying them through the JVM;
+     *                 false only for filesystems where sendfile misbehaves
+     */
+    public record Http(@DefaultValue("true") boolean sendfile) {
     }
 
     /**

@@ -6,7 +6,9 @@ import io.atoll.registry.oci.RegistryException;
 import io.atoll.registry.storage.RegistryStorage;
 import io.atoll.registry.storage.RegistryStorage.BlobStat;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.stereotype.Service;
 
 /**
@@ -33,6 +35,11 @@ public class BlobService {
 
     public InputStream open(Digest digest, long offset) {
         return storage.openBlob(digest, offset).orElseThrow(() -> unknown(digest));
+    }
+
+    /** The blob's local file, when the storage has one (see {@link RegistryStorage#blobFile}). */
+    public Optional<Path> file(Digest digest) {
+        return storage.blobFile(digest);
     }
 
     /**

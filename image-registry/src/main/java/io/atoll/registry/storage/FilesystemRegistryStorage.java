@@ -125,6 +125,12 @@ public class FilesystemRegistryStorage implements RegistryStorage {
     }
 
     @Override
+    public Optional<Path> blobFile(Digest digest) {
+        Path file = blobData(digest);
+        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    }
+
+    @Override
     public boolean deleteBlob(Digest digest) {
         Path dir = blobData(digest).getParent();
         if (!Files.exists(dir)) {

@@ -3,6 +3,7 @@ package io.atoll.registry.storage;
 import io.atoll.registry.oci.Digest;
 import io.atoll.registry.oci.RepositoryName;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +27,15 @@ public interface RegistryStorage {
 
     /** Opens a blob at {@code offset}; empty when the blob does not exist. */
     Optional<InputStream> openBlob(Digest digest, long offset);
+
+    /**
+     * The local file holding a committed blob, for backends that have one, so the web layer can
+     * hand it to the kernel (sendfile) instead of copying it through the JVM. Empty when the
+     * blob does not exist or the backend keeps no local files.
+     */
+    default Optional<Path> blobFile(Digest digest) {
+        return Optional.empty();
+    }
 
     /** Deletes a committed blob; false when there was none. */
     boolean deleteBlob(Digest digest);

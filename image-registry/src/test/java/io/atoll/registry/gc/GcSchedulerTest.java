@@ -24,7 +24,7 @@ class GcSchedulerTest {
     void collectsOnItsScheduleAndStopsWithTheLifecycle(@TempDir Path dir) throws InterruptedException {
         FilesystemRegistryStorage storage = new FilesystemRegistryStorage(dir);
         RegistryProperties properties = new RegistryProperties(new RegistryProperties.Storage(RegistryProperties.StorageType.FILESYSTEM, dir, null),
-                new RegistryProperties.Uploads(Duration.ofHours(1), Duration.ofHours(1)), 4194304);
+                new RegistryProperties.Uploads(Duration.ofHours(1), Duration.ofHours(1)), 4194304, new RegistryProperties.Http(true));
         ManifestService manifests = new ManifestService(storage, new BlobService(storage), JsonMapper.builder().build(), properties);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         GarbageCollector collector = new GarbageCollector(storage, manifests, Duration.ZERO, Clock.systemUTC(), meters);
