@@ -92,6 +92,11 @@ final class TestBackend implements AutoCloseable {
         }
     }
 
+    /** Requests being handled right now. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
     /** Requests answered so far. */
     int served() {
         return served.get();
