@@ -209,6 +209,8 @@ class ProxyProtocolTest {
                 .startsWith("HTTP/1.1 414").contains("application/problem+json");
         assertThat(rawRequest("GET / HTTP/1.1\r\nHost: proto.example.test\r\nX-Big: " + "b".repeat(5000) + "\r\n\r\n"))
                 .startsWith("HTTP/1.1 431").contains("application/problem+json");
+        assertThat(rawRequest("CONNECT proto.example.test:443 HTTP/1.1\r\nHost: proto.example.test:443\r\n\r\n"))
+                .startsWith("HTTP/1.1 405").contains("application/problem+json");
         assertThat(rawRequest("GET / HTTP/1.1\r\nConnection: close\r\n\r\n"))
                 .startsWith("HTTP/1.1 400").contains("the request names no host");
     }

@@ -215,6 +215,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         keepAlive = HttpUtil.isKeepAlive(request);
         http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        if (request.method().equals(HttpMethod.CONNECT)) {
+            // A reverse proxy opens no tunnels to arbitrary places.
+            answer(null, HttpResponseStatus.METHOD_NOT_ALLOWED, "the gateway does not serve CONNECT", requestId,
+                    started, true);
+            return;
+        }
 
         String target = request.uri();
         String authority = headers.get(HttpHeaderNames.HOST);
