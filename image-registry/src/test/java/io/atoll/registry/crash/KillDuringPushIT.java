@@ -65,6 +65,7 @@ class KillDuringPushIT {
 
         // The second chunk's body stops half-way and stays open: the registry is killed while reading it.
         CountDownLatch killed = new CountDownLatch(1);
+        CountDownLatch halfSent = new CountDownLatch(1);
         InputStream halfThenHang = new InputStream() {
             private int next = 8 * MIB;
 
@@ -76,6 +77,7 @@ class KillDuringPushIT {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 if (next >= 12 * MIB) {
+                    halfSent.countDown();
                     try {
                         killed.await(60, TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
@@ -95,8 +97,14 @@ class KillDuringPushIT {
                         .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> halfThenHang))
                         .header("Content-Type", "application/octet-stream").build(),
                 HttpResponse.BodyHandlers.discarding());
-        long received = awaitUploadGrowsBeyond(upload, 8 * MIB);
-        assertThat(received).as("bytes of the interrupted chunk on disk").isGreaterThan(8L * MIB).isLessThanOrEqualTo(12L * MIB);
+        if (showsBytesOfAChunkInProgress()) {
+            long received = awaitUploadGrowsBeyond(upload, 8 * MIB);
+            assertThat(received).as("bytes of the interrupted chunk stored").isGreaterThan(8L * MIB)
+                    .isLessThanOrEqualTo(12L * MIB);
+        } else {
+            assertThat(halfSent.await(30, TimeUnit.SECONDS)).as("half of the second chunk sent").isTrue();
+            Thread.sleep(500); // for the registry to take those bytes off the socket
+        }
         assertThat(midUpload).isNotDone();
 
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no flush, no cleanup
@@ -154,7 +162,20 @@ class KillDuringPushIT {
     }
 
     private Process start() throws IOException, InterruptedException {
-        return jar.start("--atoll.registry.storage.root=" + root);
+        return jar.start(storageArguments(root));
+    }
+
+    /** Where the registry under test keeps its data; it must outlive the registry's process. */
+    protected String[] storageArguments(Path root) {
+        return new String[] {"--atoll.registry.storage.root=" + root};
+    }
+
+    /**
+     * The filesystem appends a chunk to the upload's file as it arrives, so the upload status
+     * shows the half-received chunk before the kill; S3 stores whole segments only.
+     */
+    protected boolean showsBytesOfAChunkInProgress() {
+        return true;
     }
 
     private static byte[] manifest(Digest config, int configSize, Digest layer, int layerSize) {
