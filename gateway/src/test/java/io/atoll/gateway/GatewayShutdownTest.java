@@ -55,7 +55,7 @@ class GatewayShutdownTest {
         int port = gateway.getBean(ProxyServer.class).port();
         await().atMost(Duration.ofSeconds(5)).until(() -> get(port, "/").contains("patient"));
 
-        CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(() -> get(port, "/pause?ms=2000"));
+        CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(() -> get(port, "/pause?ms=4000"));
         await().atMost(Duration.ofSeconds(2)).until(() -> backend.inFlight() > 0);
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(gateway::close);
 
