@@ -36,7 +36,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @ActiveProfiles("dev")
 class DockerCliPushPullTest {
 
-    private static final Path ROOT = tempDir();
+    private static final Path ROOT = TestFiles.freshStorageRoot("registry-docker-test");
     private static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[a-f0-9]{64}) size: \\d+");
     private static final List<String> createdImages = new ArrayList<>();
     private static final DockerCli CLI = new DockerCli();
@@ -144,13 +144,5 @@ class DockerCliPushPullTest {
             extra.put(env[i], env[i + 1]);
         }
         return CLI.run(null, extra, command.toArray(String[]::new));
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("registry-docker-test").resolve("storage");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

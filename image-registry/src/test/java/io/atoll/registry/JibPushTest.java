@@ -33,7 +33,7 @@ import org.springframework.util.FileSystemUtils;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class JibPushTest {
 
-    private static final Path ROOT = tempDir();
+    private static final Path ROOT = TestFiles.freshStorageRoot("registry-jib-test");
     private static final String PASSWORD = "jib-" + UUID.randomUUID();
 
     @DynamicPropertySource
@@ -103,14 +103,6 @@ class JibPushTest {
             assertThat(docker.docker("run", "--rm", byDigest).trim()).isEqualTo(token);
         } finally {
             docker.tryDocker("rmi", "-f", byDigest);
-        }
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("registry-jib-test").resolve("storage");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.atoll.registry.DockerCli;
 import io.atoll.registry.ImageRegistryApplication;
 import io.atoll.registry.RegistryClient;
+import io.atoll.registry.TestFiles;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ExtendWith(OutputCaptureExtension.class)
 class RegistryAuthTest {
 
-    private static final Path ROOT = tempDir();
+    private static final Path ROOT = TestFiles.freshStorageRoot("registry-auth-test");
     private static final String ALICE_PASSWORD = "alice-" + UUID.randomUUID();
     private static final String BOB_PASSWORD = "bob-" + UUID.randomUUID();
     private static final String OPS_PASSWORD = "ops-" + UUID.randomUUID();
@@ -288,13 +289,5 @@ class RegistryAuthTest {
         java.io.StringWriter out = new java.io.StringWriter();
         e.printStackTrace(new java.io.PrintWriter(out));
         return out.toString();
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("registry-auth-test").resolve("storage");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

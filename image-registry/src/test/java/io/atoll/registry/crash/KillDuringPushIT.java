@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.atoll.registry.PackagedRegistry;
 import io.atoll.registry.RegistryClient;
+import io.atoll.registry.TestFiles;
 import io.atoll.registry.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -36,7 +35,7 @@ class KillDuringPushIT {
     private static final String REPO = "crash/app";
     private static final int MIB = 1024 * 1024;
 
-    private final Path root = tempDir();
+    private final Path root = TestFiles.freshStorageRoot("registry-kill-test");
     private final Path log = root.resolveSibling("registry.log");
     private final PackagedRegistry jar = new PackagedRegistry(log);
     private final RegistryClient registry = jar.client();
@@ -188,13 +187,5 @@ class KillDuringPushIT {
     private static HttpResponse<byte[]> expect(int status, HttpResponse<byte[]> response) {
         assertThat(response.statusCode()).as("%s", new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(status);
         return response;
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("registry-kill-test").resolve("storage");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.atoll.registry.gc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.atoll.registry.RegistryClient;
+import io.atoll.registry.TestFiles;
 import io.atoll.registry.oci.Digest;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -33,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ActiveProfiles("dev")
 class GarbageCollectionTest {
 
-    private static final Path ROOT = tempDir();
+    private static final Path ROOT = TestFiles.freshStorageRoot("registry-gc-test");
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
     @DynamicPropertySource
@@ -52,9 +52,9 @@ class GarbageCollectionTest {
     void collectsUnreferencedBlobsPastTheGracePeriodAndReportsThem() throws IOException {
         RegistryClient registry = new RegistryClient(port);
         byte[] configBytes = "{\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
-        byte[] layerBytes = randomBytes(3000);
-        byte[] orphanBytes = randomBytes(5000);
-        byte[] freshBytes = randomBytes(7000);
+        byte[] layerBytes = TestFiles.randomBytes(3000);
+        byte[] orphanBytes = TestFiles.randomBytes(5000);
+        byte[] freshBytes = TestFiles.randomBytes(7000);
         Digest config = push(registry, "gc/app", configBytes);
         Digest layer = push(registry, "gc/app", layerBytes);
         Digest orphan = push(registry, "gc/app", orphanBytes);
@@ -124,19 +124,5 @@ class GarbageCollectionTest {
                 "Content-Type", "application/octet-stream");
         assertThat(response.statusCode()).isEqualTo(201);
         return digest;
-    }
-
-    private static byte[] randomBytes(int size) {
-        byte[] bytes = new byte[size];
-        new Random().nextBytes(bytes);
-        return bytes;
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("registry-gc-test").resolve("storage");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.atoll.registry.PackagedRegistry;
 import io.atoll.registry.RegistryClient;
+import io.atoll.registry.TestFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +46,7 @@ class BigBlobIT {
     private static final String ACCESS_KEY = "big-blob";
     private static final String SECRET_KEY = "big-blob-secret";
 
-    private final Path dir = tempDir();
+    private final Path dir = TestFiles.freshDirectory("registry-big-blob-" + UUID.randomUUID().toString().substring(0, 8));
     private final PackagedRegistry jar = new PackagedRegistry(dir.resolve("registry.log"));
     private final RegistryClient registry = jar.client();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -158,14 +158,6 @@ class BigBlobIT {
 
     private static MessageDigest sha256() throws NoSuchAlgorithmException {
         return MessageDigest.getInstance("SHA-256");
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("registry-big-blob-" + UUID.randomUUID().toString().substring(0, 8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** {@code size} pseudo-random (so incompressible) bytes from a seed, made as they are read. */

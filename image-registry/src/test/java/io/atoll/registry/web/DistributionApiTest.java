@@ -3,6 +3,7 @@ package io.atoll.registry.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.atoll.registry.RegistryClient;
+import io.atoll.registry.TestFiles;
 import io.atoll.registry.oci.Digest;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ActiveProfiles("dev")
 class DistributionApiTest {
 
-    private static final Path ROOT = tempDir();
+    private static final Path ROOT = TestFiles.freshStorageRoot("registry-api-test");
     private static final String OCTET = "application/octet-stream";
     private static final String DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -66,7 +66,7 @@ class DistributionApiTest {
 
     @Test
     void chunkedUploadWithPatchBecomesABlob() {
-        byte[] content = randomBytes(300_000);
+        byte[] content = TestFiles.randomBytes(300_000);
         Digest digest = Digest.of(content);
 
         HttpResponse<byte[]> started = registry.post("/v2/library/chunky/blobs/uploads/", null);
@@ -123,13 +123,13 @@ class DistributionApiTest {
 
     @Test
     void monolithicUploadsByPostAndByPut() {
-        byte[] one = randomBytes(5_000);
+        byte[] one = TestFiles.randomBytes(5_000);
         HttpResponse<byte[]> post = registry.post("/v2/mono/blobs/uploads/?digest=" + Digest.of(one), one, "Content-Type", OCTET);
         assertThat(post.statusCode()).isEqualTo(201);
         assertThat(post.headers().firstValue("Docker-Content-Digest")).hasValue(Digest.of(one).toString());
         assertThat(registry.get("/v2/mono/blobs/" + Digest.of(one)).body()).isEqualTo(one);
 
-        byte[] two = randomBytes(7_000);
+        byte[] two = TestFiles.randomBytes(7_000);
         String location = registry.location(registry.post("/v2/mono/blobs/uploads/", null));
         HttpResponse<byte[]> put = registry.put(location + "?digest=" + Digest.of(two), two, "Content-Type", OCTET);
         assertThat(put.statusCode()).isEqualTo(201);
@@ -138,8 +138,8 @@ class DistributionApiTest {
 
     @Test
     void digestMismatchIsRefusedAndLeavesNothingVisible() throws IOException {
-        byte[] content = randomBytes(10_000);
-        byte[] claimed = randomBytes(10);
+        byte[] content = TestFiles.randomBytes(10_000);
+        byte[] claimed = TestFiles.randomBytes(10);
         String location = registry.location(registry.post("/v2/mismatch/blobs/uploads/", null));
         registry.patch(location, content, "Content-Type", OCTET);
 
@@ -162,7 +162,7 @@ class DistributionApiTest {
 
     @Test
     void anUnfinishedUploadIsNeverVisibleAsABlob() throws IOException {
-        byte[] content = randomBytes(50_000);
+        byte[] content = TestFiles.randomBytes(50_000);
         Digest digest = Digest.of(content);
         String location = registry.location(registry.post("/v2/partial/blobs/uploads/", null));
         String next = registry.location(registry.patch(location, Arrays.copyOfRange(content, 0, 20_000), "Content-Type", OCTET));
@@ -224,7 +224,7 @@ class DistributionApiTest {
     @Test
     void manifestReferencingAnAbsentBlobIsManifestBlobUnknown() {
         Digest config = pushBlob("absent", "{}".getBytes(StandardCharsets.UTF_8));
-        Digest missing = Digest.of(randomBytes(32));
+        Digest missing = Digest.of(TestFiles.randomBytes(32));
         byte[] manifest = imageManifest(DOCKER_V2, config, 2, missing, 10);
         HttpResponse<byte[]> response = registry.put("/v2/absent/manifests/1", manifest, "Content-Type", DOCKER_V2);
         assertThat(response.statusCode()).isEqualTo(400);
@@ -235,7 +235,7 @@ class DistributionApiTest {
     @Test
     void manifestsByTagAndByDigestReturnTheExactBytesAndType() throws IOException {
         byte[] configBytes = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
-        byte[] layerBytes = randomBytes(4096);
+        byte[] layerBytes = TestFiles.randomBytes(4096);
         Digest config = pushBlob("library/app", configBytes);
         Digest layer = pushBlob("library/app", layerBytes);
         byte[] manifest = imageManifest(OCI_MANIFEST, config, configBytes.length, layer, layerBytes.length);
@@ -283,13 +283,13 @@ class DistributionApiTest {
 
     @Test
     void crossRepositoryMountOfAKnownBlobIsGranted() {
-        byte[] content = randomBytes(1000);
+        byte[] content = TestFiles.randomBytes(1000);
         Digest digest = pushBlob("source", content);
         HttpResponse<byte[]> mounted = registry.post("/v2/target/blobs/uploads/?mount=" + digest + "&from=source", null);
         assertThat(mounted.statusCode()).isEqualTo(201);
         assertThat(mounted.headers().firstValue("Docker-Content-Digest")).hasValue(digest.toString());
 
-        HttpResponse<byte[]> fresh = registry.post("/v2/target/blobs/uploads/?mount=" + Digest.of(randomBytes(5)) + "&from=source", null);
+        HttpResponse<byte[]> fresh = registry.post("/v2/target/blobs/uploads/?mount=" + Digest.of(TestFiles.randomBytes(5)) + "&from=source", null);
         assertThat(fresh.statusCode()).isEqualTo(202);
         assertThat(fresh.headers().firstValue("Docker-Upload-UUID")).isPresent();
     }
@@ -304,7 +304,7 @@ class DistributionApiTest {
     @Test
     void deletingTagsManifestsAndBlobs() {
         byte[] configBytes = "{\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
-        byte[] layerBytes = randomBytes(2048);
+        byte[] layerBytes = TestFiles.randomBytes(2048);
         Digest config = pushBlob("deleting/app", configBytes);
         Digest layer = pushBlob("deleting/app", layerBytes);
         byte[] manifest = imageManifest(OCI_MANIFEST, config, configBytes.length, layer, layerBytes.length);
@@ -420,7 +420,7 @@ class DistributionApiTest {
                 .headers().firstValue("OCI-Filters-Applied")).hasValue("artifactType");
 
         // Never a 404, even for a repository or subject the registry does not know.
-        HttpResponse<byte[]> none = registry.get("/v2/refs/nothing/referrers/" + Digest.of(randomBytes(8)));
+        HttpResponse<byte[]> none = registry.get("/v2/refs/nothing/referrers/" + Digest.of(TestFiles.randomBytes(8)));
         assertThat(none.statusCode()).isEqualTo(200);
         assertThat(json.readTree(none.body()).path("manifests")).isEmpty();
     }
@@ -468,7 +468,7 @@ class DistributionApiTest {
     void badInputGetsTheSpecErrorCodeAndA4xx() {
         byte[] configBytes = "{}".getBytes(StandardCharsets.UTF_8);
         Digest config = pushBlob("bad/app", configBytes);
-        Digest absent = Digest.of(randomBytes(16));
+        Digest absent = Digest.of(TestFiles.randomBytes(16));
         byte[] valid = imageManifest(OCI_MANIFEST, config, 2, config, 2);
         String upload = registry.location(registry.post("/v2/bad/app/blobs/uploads/", null));
         String zeros = "sha256:" + "0".repeat(64);
@@ -486,15 +486,15 @@ class DistributionApiTest {
                 new Bad("malformed digest", "GET", "/v2/bad/app/blobs/sha256:xyz", null, List.of(), 400, "DIGEST_INVALID"),
                 new Bad("unsupported algorithm", "HEAD", "/v2/bad/app/blobs/sha512:" + "0".repeat(128), null, List.of(), 400, null),
                 new Bad("monolithic upload, wrong digest", "POST", "/v2/bad/app/blobs/uploads/?digest=" + zeros,
-                        randomBytes(100), octet, 400, "DIGEST_INVALID"),
-                new Bad("upload completed without digest", "PUT", upload, randomBytes(10), octet, 400, "DIGEST_INVALID"),
-                new Bad("malformed Content-Range", "PATCH", upload, randomBytes(10), List.of("Content-Type", OCTET, "Content-Range", "x-y"),
+                        TestFiles.randomBytes(100), octet, 400, "DIGEST_INVALID"),
+                new Bad("upload completed without digest", "PUT", upload, TestFiles.randomBytes(10), octet, 400, "DIGEST_INVALID"),
+                new Bad("malformed Content-Range", "PATCH", upload, TestFiles.randomBytes(10), List.of("Content-Type", OCTET, "Content-Range", "x-y"),
                         416, "BLOB_UPLOAD_INVALID"),
-                new Bad("unknown upload", "PATCH", "/v2/bad/app/blobs/uploads/" + java.util.UUID.randomUUID(), randomBytes(10), octet,
+                new Bad("unknown upload", "PATCH", "/v2/bad/app/blobs/uploads/" + java.util.UUID.randomUUID(), TestFiles.randomBytes(10), octet,
                         404, "BLOB_UPLOAD_UNKNOWN"),
-                new Bad("upload id that is not a UUID", "PATCH", "/v2/bad/app/blobs/uploads/not-an-id", randomBytes(10), octet,
+                new Bad("upload id that is not a UUID", "PATCH", "/v2/bad/app/blobs/uploads/not-an-id", TestFiles.randomBytes(10), octet,
                         404, "BLOB_UPLOAD_UNKNOWN"),
-                new Bad("encoded slashes in an upload id", "PATCH", "/v2/bad/app/blobs/uploads/..%2F..%2Fetc", randomBytes(10), octet,
+                new Bad("encoded slashes in an upload id", "PATCH", "/v2/bad/app/blobs/uploads/..%2F..%2Fetc", TestFiles.randomBytes(10), octet,
                         404, "UNSUPPORTED"),
                 new Bad("encoded backslash in a name", "GET", "/v2/bad%5Capp/tags/list", null, List.of(), 400, "NAME_INVALID"),
                 new Bad("manifest not JSON", "PUT", "/v2/bad/app/manifests/1", bytes("{oops"), oci, 400, "MANIFEST_INVALID"),
@@ -550,7 +550,7 @@ class DistributionApiTest {
         JsonNode health = json.readTree(registry.get("/actuator/health").body());
         assertThat(health.path("components").path("storage").path("status").asString()).isEqualTo("UP");
 
-        pushBlob("metered", randomBytes(10_000));
+        pushBlob("metered", TestFiles.randomBytes(10_000));
         JsonNode received = json.readTree(registry.get("/actuator/metrics/atoll.registry.received").body());
         assertThat(received.path("measurements").path(0).path("value").asDouble()).isGreaterThanOrEqualTo(10_000);
 
@@ -632,19 +632,5 @@ class DistributionApiTest {
     /** What storage holds, asked of the backend itself so the same assertions hold on S3. */
     private List<String> blobFiles() {
         return storage.listBlobs().stream().map(b -> b.digest().hex()).toList();
-    }
-
-    private static byte[] randomBytes(int size) {
-        byte[] bytes = new byte[size];
-        new Random().nextBytes(bytes);
-        return bytes;
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("registry-api-test").resolve("storage");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }
