@@ -21,9 +21,8 @@ final class Hop {
      */
     static void strip(HttpHeaders headers) {
         String connection = headers.get(HttpHeaderNames.CONNECTION);
-        if (connection != null && connection.indexOf(',') < 0 && isStandardToken(connection)) {
-            // The common case ("keep-alive", "close", "upgrade") names nothing else to remove.
-        } else if (connection != null) {
+        // The common values ("keep-alive", "close", "upgrade") name no other header: no split.
+        if (connection != null && !isStandardToken(connection)) {
             for (String token : connection.split(",")) {
                 String name = token.strip();
                 if (!name.isEmpty()) {
