@@ -57,10 +57,13 @@ public record RegistryProperties(
 
     /**
      * @param sendfile serve blobs of the filesystem backend with the kernel's sendfile (Tomcat
-     *                 hands the file to the socket) instead of copying them through the JVM;
-     *                 false only for filesystems where sendfile misbehaves
+     *                 hands the file to the socket): the least registry CPU per byte, but on
+     *                 loopback the pulling client pays more than that saves (docs/benchmarks.md)
+     * @param writeBuffer bytes per socket write, and the direct write buffer every open
+     *                    connection holds; blob bytes are copied to the socket in pieces of this size
      */
-    public record Http(@DefaultValue("true") boolean sendfile) {
+    public record Http(@DefaultValue("false") boolean sendfile,
+            @DefaultValue("64KB") org.springframework.util.unit.DataSize writeBuffer) {
     }
 
     /**

@@ -19,9 +19,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,7 +48,6 @@ public class DistributionController {
     static final String UPLOAD_UUID = "Docker-Upload-UUID";
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)(?:/.*)?");
     private static final Pattern BYTE_RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
-    private static final int BUFFER = 64 * 1024;
     private static final String SENDFILE_SUPPORTED = "org.apache.tomcat.sendfile.support";
     private static final String SENDFILE_FILENAME = "org.apache.tomcat.sendfile.filename";
     private static final String SENDFILE_START = "org.apache.tomcat.sendfile.start";
@@ -63,10 +62,13 @@ public class DistributionController {
     private final JsonMapper json;
     private final RegistryAccess access;
     private final boolean sendfile;
+    private final BlobWriter writer;
 
     public DistributionController(BlobService blobs, UploadService uploads, ManifestService manifests,
-            TransferMetrics metrics, JsonMapper json, RegistryAccess access, RegistryProperties properties) {
+            TransferMetrics metrics, JsonMapper json, RegistryAccess access, RegistryProperties properties,
+            BlobWriter writer) {
         this.sendfile = properties.http().sendfile();
+        this.writer = writer;
         this.access = access;
         this.blobs = blobs;
         this.uploads = uploads;
@@ -198,36 +200,26 @@ public class DistributionController {
         if (request.getMethod().equals("HEAD")) {
             return;
         }
-        // Copied through the JVM, a blob costs about twice Distribution's CPU per byte, most of
-        // it in Tomcat's 8 KiB socket writes (docs/benchmarks.md); with sendfile the kernel moves
-        // the page cache to the socket. Tomcat does it after this method returns (so the request
-        // timer stops at the hand-off), and only where it can: plain HTTP on NIO, not over TLS.
-        if (sendfile && Boolean.TRUE.equals(request.getAttribute(SENDFILE_SUPPORTED))) {
-            Optional<Path> file = blobs.file(digest);
-            if (file.isPresent()) {
-                request.setAttribute(SENDFILE_FILENAME, file.get().toString());
-                request.setAttribute(SENDFILE_START, start);
-                request.setAttribute(SENDFILE_END, end + 1);
-                metrics.sent(end - start + 1);
+        // sendfile (off by default, see BlobWriter) happens in Tomcat after this method returns,
+        // and only where it can: plain HTTP on NIO, not over TLS.
+        Optional<Path> file = blobs.file(digest);
+        if (file.isPresent() && sendfile && Boolean.TRUE.equals(request.getAttribute(SENDFILE_SUPPORTED))) {
+            request.setAttribute(SENDFILE_FILENAME, file.get().toString());
+            request.setAttribute(SENDFILE_START, start);
+            request.setAttribute(SENDFILE_END, end + 1);
+            metrics.sent(end - start + 1);
+            return;
+        }
+        if (file.isPresent()) {
+            try {
+                writer.write(file.get(), start, end - start + 1, response.getOutputStream(), metrics);
                 return;
+            } catch (NoSuchFileException e) {
+                // deleted (garbage-collected) since the stat: nothing was sent, the stream path answers
             }
         }
         try (InputStream in = blobs.open(digest, start)) {
-            copy(in, response.getOutputStream(), end - start + 1);
-        }
-    }
-
-    private void copy(InputStream in, OutputStream out, long length) throws IOException {
-        byte[] buffer = new byte[BUFFER];
-        long remaining = length;
-        while (remaining > 0) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-            if (n < 0) {
-                break;
-            }
-            out.write(buffer, 0, n);
-            metrics.sent(n);
-            remaining -= n;
+            writer.write(in, end - start + 1, response.getOutputStream(), metrics);
         }
     }
 

@@ -24,7 +24,7 @@ class UploadPurgerTest {
         Thread.sleep(50);
 
         RegistryProperties properties = new RegistryProperties(new RegistryProperties.Storage(RegistryProperties.StorageType.FILESYSTEM, dir, null),
-                new RegistryProperties.Uploads(Duration.ofMillis(20), Duration.ofHours(1)), 4 << 20, new RegistryProperties.Http(true));
+                new RegistryProperties.Uploads(Duration.ofMillis(20), Duration.ofHours(1)), 4 << 20, new RegistryProperties.Http(false, org.springframework.util.unit.DataSize.ofKilobytes(64)));
         String fresh = uploads.start(name).uploadId();
         UploadPurger purger = new UploadPurger(storage, uploads, properties);
 

@@ -70,7 +70,7 @@ class RegistrySchedulesTest {
             RegistryProperties properties = new RegistryProperties(
                     new RegistryProperties.Storage(RegistryProperties.StorageType.FILESYSTEM, dir, null),
                     new RegistryProperties.Uploads(Duration.ofMillis(20), Duration.ofMillis(50)), 4 << 20,
-                    new RegistryProperties.Http(true));
+                    new RegistryProperties.Http(false, org.springframework.util.unit.DataSize.ofKilobytes(64)));
             ManifestService manifests = new ManifestService(storage, new BlobService(storage),
                     JsonMapper.builder().build(), properties);
             GarbageCollector collector = new GarbageCollector(storage, manifests, Duration.ZERO, Clock.systemUTC(),

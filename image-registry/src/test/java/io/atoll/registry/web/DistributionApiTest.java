@@ -8,11 +8,9 @@ import io.atoll.registry.oci.Digest;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -183,7 +181,7 @@ class DistributionApiTest {
     }
 
     @Test
-    void invalidNamesAreRefusedBeforeStorage() throws IOException {
+    void invalidNamesAreRefusedBeforeStorage() {
         for (String name : List.of("../x", "a/../../x", "UPPER", "-x", "x-", "a..b", "a/_manifests", "demo/%2e%2e")) {
             HttpResponse<byte[]> manifests = registry.get("/v2/" + name + "/manifests/latest");
             assertThat(manifests.statusCode()).as(name).isEqualTo(400);
@@ -192,9 +190,8 @@ class DistributionApiTest {
             assertThat(upload.statusCode()).as(name).isEqualTo(400);
             assertThat(errorCode(upload)).as(name).isEqualTo("NAME_INVALID");
         }
-        try (Stream<Path> top = Files.list(ROOT.getParent())) {
-            assertThat(top).noneMatch(p -> p.getFileName().toString().equals("x"));
-        }
+        // where "../x" and "a/../../x" would land; the subclasses share ROOT, and one may have deleted it
+        assertThat(ROOT.getParent().resolve("x")).doesNotExist();
         HttpResponse<byte[]> tag = registry.get("/v2/fine/manifests/.hidden");
         assertThat(tag.statusCode()).isEqualTo(400);
     }

@@ -1,0 +1,84 @@
+package io.atoll.registry.web;
+
+import io.atoll.registry.RegistryProperties;
+import jakarta.servlet.ServletOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.springframework.stereotype.Component;
+
+/**
+ * Copies blob bytes to a response. A local file is read into a direct buffer and handed to
+ * Tomcat as a {@link ByteBuffer}, so the bytes are copied once in the JVM (into the socket's
+ * direct write buffer, see {@link TomcatConfiguration}) and leave in writes of the buffer's size.
+ *
+ * <p>Not sendfile by default: on loopback, where a single-host install pulls its own images,
+ * the client receives the server's own socket buffers, and sendfile's kept its receive window
+ * at 128 KiB and its segments at half size, so the pulling client spent more CPU per byte
+ * (docs/benchmarks.md). Written bytes behave like Distribution's.
+ */
+@Component
+class BlobWriter {
+
+    private static final int POOLED = 64;
+
+    private final int size;
+    // Direct buffers are slow to allocate and freed only by GC; a few are kept for reuse.
+    private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(POOLED);
+
+    BlobWriter(RegistryProperties properties) {
+        this.size = bufferSize(properties.http());
+    }
+
+    static int bufferSize(RegistryProperties.Http http) {
+        return Math.toIntExact(http.writeBuffer().toBytes());
+    }
+
+    /** Writes {@code length} bytes of {@code file} from {@code position}; returns how many were written. */
+    long write(Path file, long position, long length, ServletOutputStream out, TransferMetrics metrics) throws IOException {
+        ByteBuffer buffer = acquire();
+        long written = 0;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (written < length) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), length - written));
+                int n = channel.read(buffer, position + written);
+                if (n < 0) {
+                    break;
+                }
+                buffer.flip();
+                out.write(buffer);
+                metrics.sent(n);
+                written += n;
+            }
+        } finally {
+            free.offer(buffer);
+        }
+        return written;
+    }
+
+    /** The same for a backend without local files: a stream, through a heap buffer. */
+    long write(InputStream in, long length, ServletOutputStream out, TransferMetrics metrics) throws IOException {
+        byte[] buffer = new byte[size];
+        long written = 0;
+        while (written < length) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, length - written));
+            if (n < 0) {
+                break;
+            }
+            out.write(buffer, 0, n);
+            metrics.sent(n);
+            written += n;
+        }
+        return written;
+    }
+
+    private ByteBuffer acquire() {
+        ByteBuffer buffer = free.poll();
+        return buffer != null ? buffer : ByteBuffer.allocateDirect(size);
+    }
+}
