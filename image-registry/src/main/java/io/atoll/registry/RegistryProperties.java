@@ -64,6 +64,14 @@ public record RegistryProperties(
      */
     public record Http(@DefaultValue("false") boolean sendfile,
             @DefaultValue("64KB") org.springframework.util.unit.DataSize writeBuffer) {
+
+        public Http {
+            long bytes = writeBuffer.toBytes();
+            if (bytes < 1024 || bytes > 16 * 1024 * 1024) {
+                throw new IllegalArgumentException(
+                        "atoll.registry.http.write-buffer must be between 1KB and 16MB, not " + writeBuffer);
+            }
+        }
     }
 
     /**
