@@ -14,8 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Copies blob bytes to a response. A local file is read into a direct buffer and handed to
- * Tomcat as a {@link ByteBuffer}, so the bytes are copied once in the JVM (into the socket's
- * direct write buffer, see {@link TomcatConfiguration}) and leave in writes of the buffer's size.
+ * Tomcat as a {@link ByteBuffer}: Tomcat copies it into the socket's direct write buffer (see
+ * {@link TomcatConfiguration}), except the last 8 KiB of each piece, which pass through its
+ * response buffer, and the bytes leave in writes of the buffer's size.
  *
  * <p>Not sendfile by default: on loopback, where a single-host install pulls its own images,
  * the client receives the server's own socket buffers, and sendfile's kept its receive window
@@ -25,14 +26,15 @@ import org.springframework.stereotype.Component;
 @Component
 class BlobWriter {
 
-    private static final int POOLED = 64;
+    private static final int POOLED_BYTES = 4 << 20;
 
     private final int size;
-    // Direct buffers are slow to allocate and freed only by GC; a few are kept for reuse.
-    private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(POOLED);
+    // Direct buffers are slow to allocate and freed only by GC; up to 4 MiB of them are kept.
+    private final BlockingQueue<ByteBuffer> free;
 
     BlobWriter(RegistryProperties properties) {
         this.size = bufferSize(properties.http());
+        this.free = new ArrayBlockingQueue<>(Math.max(1, POOLED_BYTES / size));
     }
 
     static int bufferSize(RegistryProperties.Http http) {

@@ -215,10 +215,19 @@ public class DistributionController {
                 writer.write(file.get(), start, end - start + 1, response.getOutputStream(), metrics);
                 return;
             } catch (NoSuchFileException e) {
-                // deleted (garbage-collected) since the stat: nothing was sent, the stream path answers
+                // deleted (garbage-collected) since the stat, before a byte was sent: the stream path answers
             }
         }
-        try (InputStream in = blobs.open(digest, start)) {
+        InputStream in;
+        try {
+            in = blobs.open(digest, start);
+        } catch (RegistryException e) {
+            // Gone since the stat. The headers set above (its length, its ETag, a year of
+            // caching) describe the blob, not this error; nothing has been sent yet.
+            response.reset();
+            throw e;
+        }
+        try (in) {
             writer.write(in, end - start + 1, response.getOutputStream(), metrics);
         }
     }

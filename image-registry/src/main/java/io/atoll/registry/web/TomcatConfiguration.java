@@ -26,7 +26,8 @@ class TomcatConfiguration {
      * Tomcat writes a response to the socket at most one write buffer (8 KiB by default) per
      * system call, and from a heap buffer the JDK first copies into a direct one. A blob GET
      * then costs the registry about twice Distribution's CPU per byte (docs/benchmarks.md).
-     * A larger, direct buffer makes it one copy and one system call per {@code write-buffer}.
+     * A larger, direct buffer makes it one system call per {@code write-buffer}, without the
+     * JDK's extra copy.
      * Every connection holds one, so its size is what an open connection costs.
      */
     @Bean
