@@ -72,6 +72,10 @@ public record RegistryProperties(
                         "atoll.registry.http.write-buffer must be between 1KB and 16MB, not " + writeBuffer);
             }
         }
+
+        public int writeBufferBytes() {
+            return (int) writeBuffer.toBytes();
+        }
     }
 
     /**

@@ -29,20 +29,18 @@ class BlobWriter {
     private static final int POOLED_BYTES = 4 << 20;
 
     private final int size;
+    private final TransferMetrics metrics;
     // Direct buffers are slow to allocate and freed only by GC; up to 4 MiB of them are kept.
     private final BlockingQueue<ByteBuffer> free;
 
-    BlobWriter(RegistryProperties properties) {
-        this.size = bufferSize(properties.http());
+    BlobWriter(RegistryProperties properties, TransferMetrics metrics) {
+        this.size = properties.http().writeBufferBytes();
+        this.metrics = metrics;
         this.free = new ArrayBlockingQueue<>(Math.max(1, POOLED_BYTES / size));
     }
 
-    static int bufferSize(RegistryProperties.Http http) {
-        return Math.toIntExact(http.writeBuffer().toBytes());
-    }
-
-    /** Writes {@code length} bytes of {@code file} from {@code position}; returns how many were written. */
-    long write(Path file, long position, long length, ServletOutputStream out, TransferMetrics metrics) throws IOException {
+    /** Writes {@code length} bytes of {@code file} from {@code position}, fewer if the file is shorter. */
+    void write(Path file, long position, long length, ServletOutputStream out) throws IOException {
         ByteBuffer buffer = acquire();
         long written = 0;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -60,11 +58,10 @@ class BlobWriter {
         } finally {
             free.offer(buffer);
         }
-        return written;
     }
 
     /** The same for a backend without local files: a stream, through a heap buffer. */
-    long write(InputStream in, long length, ServletOutputStream out, TransferMetrics metrics) throws IOException {
+    void write(InputStream in, long length, ServletOutputStream out) throws IOException {
         byte[] buffer = new byte[size];
         long written = 0;
         while (written < length) {
@@ -76,7 +73,6 @@ class BlobWriter {
             metrics.sent(n);
             written += n;
         }
-        return written;
     }
 
     private ByteBuffer acquire() {

@@ -192,7 +192,8 @@ public class DistributionController {
         }
         response.setStatus(status);
         response.setContentType("application/octet-stream");
-        response.setContentLengthLong(end - start + 1);
+        long length = end - start + 1;
+        response.setContentLengthLong(length);
         response.setHeader(CONTENT_DIGEST, digest.toString());
         response.setHeader("ETag", "\"" + digest + "\"");
         response.setHeader("Accept-Ranges", "bytes");
@@ -207,12 +208,12 @@ public class DistributionController {
             request.setAttribute(SENDFILE_FILENAME, file.get().toString());
             request.setAttribute(SENDFILE_START, start);
             request.setAttribute(SENDFILE_END, end + 1);
-            metrics.sent(end - start + 1);
+            metrics.sent(length);
             return;
         }
         if (file.isPresent()) {
             try {
-                writer.write(file.get(), start, end - start + 1, response.getOutputStream(), metrics);
+                writer.write(file.get(), start, length, response.getOutputStream());
                 return;
             } catch (NoSuchFileException e) {
                 // deleted (garbage-collected) since the stat, before a byte was sent: the stream path answers
@@ -228,7 +229,7 @@ public class DistributionController {
             throw e;
         }
         try (in) {
-            writer.write(in, end - start + 1, response.getOutputStream(), metrics);
+            writer.write(in, length, response.getOutputStream());
         }
     }
 

@@ -32,7 +32,7 @@ class TomcatConfiguration {
      */
     @Bean
     TomcatConnectorCustomizer blobSizedSocketWrites(RegistryProperties properties) {
-        int size = BlobWriter.bufferSize(properties.http());
+        int size = properties.http().writeBufferBytes();
         return connector -> {
             connector.setProperty("socket.appWriteBufSize", Integer.toString(size));
             connector.setProperty("socket.directBuffer", "true");
