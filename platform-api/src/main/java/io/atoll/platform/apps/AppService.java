@@ -2,42 +2,103 @@ package io.atoll.platform.apps;
 
 import io.atoll.platform.deploys.Release;
 import io.atoll.platform.deploys.ReleaseRepository;
+import io.atoll.platform.hosts.HostClaims;
+import io.atoll.platform.hosts.HostName;
+import io.atoll.platform.hosts.HostPolicy;
 import io.atoll.platform.web.ApiException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 @Service
 public class AppService {
 
     private final AppRepository apps;
     private final ReleaseRepository releases;
+    private final HostPolicy hostPolicy;
+    private final HostClaims claims;
     private final Clock clock;
 
-    AppService(AppRepository apps, ReleaseRepository releases) {
+    AppService(AppRepository apps, ReleaseRepository releases, HostPolicy hostPolicy, HostClaims claims) {
         this.apps = apps;
         this.releases = releases;
+        this.hostPolicy = hostPolicy;
+        this.claims = claims;
         this.clock = Clock.systemUTC();
     }
 
-    AppView create(CreateAppRequest request) {
-        List<String> hosts = new ArrayList<>();
-        if (request.hosts() != null) {
-            request.hosts().stream().map(h -> h.toLowerCase(Locale.ROOT)).distinct().forEach(hosts::add);
-        }
+    /**
+     * Creates the app and claims its hosts in one transaction, under the claim lock: a host
+     * already owned by another app, or overlapping one, is a 409 (the owner is not named: the
+     * caller may not be allowed to know it), and so is taking another app's default host.
+     */
+    @Transactional
+    public AppView create(CreateAppRequest request) {
+        List<HostName> hosts = checkHosts(request.name(), request.hosts());
         int port = request.containerPort() == null ? 8080 : request.containerPort();
         String health = request.healthPath() == null ? "/healthz" : request.healthPath();
+        claims.lock();
         if (apps.existsById(request.name())) {
             throw ApiException.conflict("an app named '" + request.name() + "' already exists");
         }
-        try {
-            return view(apps.save(App.create(request.name(), hosts, port, health, clock.instant())));
-        } catch (DuplicateKeyException e) {
-            throw ApiException.conflict("an app named '" + request.name() + "' already exists");
+        String defaultHost = hostPolicy.defaultHost(request.name());
+        if (claims.matching(defaultHost).stream().anyMatch(claim -> !claim.app().equals(request.name()))) {
+            throw ApiException.conflict("the name '" + request.name() + "' cannot be used: its default host '"
+                    + defaultHost + "' is claimed by another app");
         }
+        for (HostName host : hosts) {
+            if (!claims.overlapping(host).isEmpty()) {
+                throw ApiException.conflict("host '" + host + "' is taken"
+                        + (host.wildcard() ? " or overlaps a host another app has claimed" : ""));
+            }
+            String owner = hostPolicy.defaultHostOwner(host).orElse(request.name());
+            if (!owner.equals(request.name()) && apps.existsById(owner)) {
+                throw ApiException.conflict("host '" + host + "' is taken: it is the default host of another app");
+            }
+        }
+        try {
+            App app = apps.save(App.create(request.name(), hosts.stream().map(HostName::name).toList(), port, health,
+                    clock.instant()));
+            claims.claim(app.name(), hosts);
+            return view(app);
+        } catch (DuplicateKeyException e) {
+            // the lock makes this unreachable unless a writer skips it; the keys still decide
+            throw ApiException.conflict("the app name or one of its hosts is taken");
+        }
+    }
+
+    private List<HostName> checkHosts(String app, List<String> requested) {
+        if (requested == null) {
+            return List.of();
+        }
+        Set<HostName> hosts = new LinkedHashSet<>();
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < requested.size(); i++) {
+            try {
+                hosts.add(hostPolicy.check(requested.get(i)));
+            } catch (HostPolicy.InvalidHostException e) {
+                errors.add("hosts[" + i + "]: '" + printable(requested.get(i)) + "' " + e.getMessage());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        return List.copyOf(hosts);
+    }
+
+    /** The rejected value as it may be echoed: short, and without control characters. */
+    private static String printable(String value) {
+        String shown = value == null ? "" : value.codePoints()
+                .map(c -> Character.isISOControl(c) ? '?' : c)
+                .limit(80)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
+        return value != null && value.length() > 80 ? shown + "..." : shown;
     }
 
     public App require(String name) {

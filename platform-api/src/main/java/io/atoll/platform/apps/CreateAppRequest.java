@@ -9,12 +9,13 @@ import java.util.List;
 
 /**
  * Body of {@code POST /api/v1/apps}. The name becomes a DNS label ({@code name.localhost}), a
- * ZooKeeper path segment and part of container names, hence the strict grammar.
+ * ZooKeeper path segment and part of container names, hence the strict grammar. Hosts are
+ * checked by {@link io.atoll.platform.hosts.HostPolicy}: whether one may be claimed depends on
+ * configuration and on who owns what.
  */
 public record CreateAppRequest(
         @NotNull @Pattern(regexp = AppNames.PATTERN, message = AppNames.RULE) String name,
-        @Size(max = 32) List<@NotNull @Pattern(regexp = AppNames.HOST_PATTERN,
-                message = "must be a host name such as shop.example.com or *.example.com") String> hosts,
+        @Size(max = 32) List<@NotNull String> hosts,
         @Min(1) @Max(65535) Integer containerPort,
-        @Pattern(regexp = "/[A-Za-z0-9._~/-]*", message = "must be an absolute path such as /healthz") String healthPath) {
+        @HealthPath String healthPath) {
 }

@@ -10,6 +10,7 @@ import io.atoll.platform.instances.DesiredInstance;
 import io.atoll.platform.instances.DesiredInstanceRepository;
 import io.atoll.platform.instances.DesiredStateWriter;
 import io.atoll.platform.placement.Placer;
+import io.atoll.platform.registry.ImagePolicy;
 import io.atoll.platform.registry.RegistryClient;
 import io.atoll.platform.web.ApiException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,6 +49,7 @@ public class DeployService {
     private final DesiredStateWriter writer;
     private final ClusterState cluster;
     private final RegistryClient registry;
+    private final ImagePolicy images;
     private final DeployProperties properties;
     private final AsyncTaskExecutor executor;
     private final MeterRegistry meters;
@@ -55,7 +57,7 @@ public class DeployService {
 
     DeployService(AppService apps, DeployRepository deploys, ReleaseRepository releases,
             DesiredInstanceRepository desired, DesiredStateWriter writer, ClusterState cluster,
-            RegistryClient registry, DeployProperties properties,
+            RegistryClient registry, ImagePolicy images, DeployProperties properties,
             @Qualifier("applicationTaskExecutor") AsyncTaskExecutor executor, MeterRegistry meters) {
         this.apps = apps;
         this.deploys = deploys;
@@ -64,6 +66,7 @@ public class DeployService {
         this.writer = writer;
         this.cluster = cluster;
         this.registry = registry;
+        this.images = images;
         this.properties = properties;
         this.executor = executor;
         this.meters = meters;
@@ -71,12 +74,18 @@ public class DeployService {
 
     public synchronized DeployView start(String appName, DeployRequest request) {
         App app = apps.require(appName);
+        try {
+            // before anything connects anywhere: a refused image never reaches the registry client
+            images.check(request.image());
+        } catch (ImagePolicy.InvalidImageException e) {
+            throw ApiException.invalid(List.of("image: " + e.getMessage()));
+        }
         if (!deploys.findUnfinished(appName).isEmpty()) {
             throw ApiException.conflict("app '" + appName + "' already has a deploy in progress");
         }
         Instant now = clock.instant();
         int instances = request.instances() == null ? 1 : request.instances();
-        Deploy deploy = deploys.save(new Deploy(UUID.randomUUID().toString(), app.name(), request.image().trim(),
+        Deploy deploy = deploys.save(new Deploy(UUID.randomUUID().toString(), app.name(), request.image(),
                 instances, null, DeployStatus.PENDING, null, now, now, null));
         long memory = request.memoryMb() == null ? properties.defaultMemoryMb() : request.memoryMb();
         executor.execute(() -> run(deploy.id(), memory));
@@ -149,7 +158,7 @@ public class DeployService {
             fail(deploy, fresh, e.getMessage());
         } catch (Exception e) {
             log.error("Deploy {} failed unexpectedly", deployId, e);
-            fail(deploy, fresh, "internal error: " + e);
+            fail(deploy, fresh, "internal error; see the platform-api log");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.atoll.platform.web;
 
+import java.util.List;
 import org.springframework.http.HttpStatus;
 
 /** A request the API refuses, with the status and the sentence the caller will read. */
@@ -7,11 +8,17 @@ public class ApiException extends RuntimeException {
 
     private final HttpStatus status;
     private final String title;
+    private final List<String> errors;
 
     public ApiException(HttpStatus status, String title, String detail) {
+        this(status, title, detail, List.of());
+    }
+
+    public ApiException(HttpStatus status, String title, String detail, List<String> errors) {
         super(detail);
         this.status = status;
         this.title = title;
+        this.errors = List.copyOf(errors);
     }
 
     public static ApiException notFound(String what, String name) {
@@ -26,11 +33,20 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.BAD_REQUEST, "Bad request", detail);
     }
 
+    /** A request with several invalid fields, each error as {@code field: reason}. */
+    public static ApiException invalid(List<String> errors) {
+        return new ApiException(HttpStatus.BAD_REQUEST, "Invalid request", String.join("; ", errors), errors);
+    }
+
     public HttpStatus status() {
         return status;
     }
 
     public String title() {
         return title;
+    }
+
+    public List<String> errors() {
+        return errors;
     }
 }

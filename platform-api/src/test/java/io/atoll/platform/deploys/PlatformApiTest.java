@@ -3,126 +3,21 @@ package io.atoll.platform.deploys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
-import io.atoll.json.JsonCodec;
 import io.atoll.model.Assignment;
 import io.atoll.model.AppRoute;
 import io.atoll.model.InstanceState;
-import io.atoll.model.InstanceStatus;
-import io.atoll.model.NodeInfo;
-import io.atoll.model.Resources;
-import io.atoll.zk.ZkPaths;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.atoll.platform.ApiTestSupport;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.apache.zookeeper.CreateMode;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The REST API and the deploy orchestration against a real ZooKeeper and H2. The agents are
- * played by the test (it publishes instance states) and the registry by a small HTTP server
- * answering manifest HEADs: the end-to-end test covers the real ones.
+ * played by the test (it publishes instance states), the registry as {@link ApiTestSupport} says.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class PlatformApiTest {
-
-    static final String DIGEST = "sha256:" + "ab".repeat(32);
-    static TestingServer zookeeper;
-    static HttpServer registry;
-
-    static {
-        try {
-            zookeeper = new TestingServer(true);
-            registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            registry.createContext("/v2/", exchange -> {
-                if (!"Basic cHVsbGVyOnNlY3JldA==".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                    exchange.sendResponseHeaders(401, -1); // puller:secret
-                    exchange.close();
-                    return;
-                }
-                boolean known = exchange.getRequestURI().getPath().equals("/v2/hello/manifests/1")
-                        || exchange.getRequestURI().getPath().equals("/v2/hello/manifests/2");
-                if (known) {
-                    exchange.getResponseHeaders().add("Docker-Content-Digest", DIGEST);
-                }
-                exchange.sendResponseHeaders(known ? 200 : 404, -1);
-                exchange.close();
-            });
-            registry.start();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry properties) {
-        properties.add("atoll.zookeeper.connect-string", zookeeper::getConnectString);
-        properties.add("atoll.platform.registry.url", () -> "http://127.0.0.1:" + registry.getAddress().getPort());
-        properties.add("atoll.platform.registry.pull-host", () -> "registry.test:5000");
-        properties.add("atoll.platform.registry.username", () -> "puller");
-        properties.add("atoll.platform.registry.password", () -> "secret");
-        properties.add("spring.datasource.url", () -> "jdbc:h2:mem:platform-api-test;DB_CLOSE_DELAY=-1");
-        properties.add("atoll.platform.deploy.healthy-timeout", () -> "5s");
-        properties.add("atoll.platform.deploy.drain-timeout", () -> "2s");
-        properties.add("atoll.platform.sync.interval", () -> "1s");
-        properties.add("atoll.platform.security.api-tokens", () -> "test-token");
-    }
-
-    // ZooKeeper is left to die with the JVM: the cached Spring context closes after @AfterAll
-    // and would otherwise spend its shutdown retrying a server that is gone.
-    @AfterAll
-    static void stop() {
-        registry.stop(0);
-    }
-
-    @LocalServerPort
-    int port;
-    @Autowired
-    CuratorFramework curator;
-    @Autowired
-    ZkPaths paths;
-
-    final HttpClient http = HttpClient.newHttpClient();
-    final JsonMapper json = JsonMapper.builder().build();
-    final JsonCodec codec = JsonCodec.shared();
-
-    HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return send(method, path, body, "test-token");
-    }
-
-    HttpResponse<String> send(String method, String path, String body, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json");
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        request
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    void assertProblem(HttpResponse<String> response, int status) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
-        assertThat(json.readTree(response.body()).path("status").asInt()).isEqualTo(status);
-    }
+class PlatformApiTest extends ApiTestSupport {
 
     @Test
     void writesNeedAnApiTokenOutsideDev() throws Exception {
@@ -152,13 +47,6 @@ class PlatformApiTest {
         assertProblem(send("GET", "/api/v1/apps/dup/deploys/unknown-id", null), 404);
     }
 
-    JsonNode awaitDeploy(String app, String id) {
-        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            var body = json.readTree(send("GET", "/api/v1/apps/" + app + "/deploys/" + id, null).body());
-            return body;
-        }, body -> body.path("status").asString().matches("SUCCEEDED|FAILED"));
-    }
-
     @Test
     void deployOfAMissingImageFailsWithTheReason() throws Exception {
         send("POST", "/api/v1/apps", "{\"name\":\"missing\"}");
@@ -169,33 +57,6 @@ class PlatformApiTest {
         var deploy = awaitDeploy("missing", json.readTree(accepted.body()).path("id").asString());
         assertThat(deploy.path("status").asString()).isEqualTo("FAILED");
         assertThat(deploy.path("reason").asString()).contains("404");
-    }
-
-    /** Each test places on its own node only: the nodes of earlier tests leave. */
-    void registerNode(String nodeId) throws Exception {
-        if (curator.checkExists().forPath(paths.nodes()) != null) {
-            for (String other : curator.getChildren().forPath(paths.nodes())) {
-                curator.delete().forPath(paths.node(other));
-            }
-        }
-        var node = new NodeInfo(nodeId, "127.0.0.1", "zone-a", "r1", new Resources(8192, 8192, 20), Resources.NONE,
-                false, "test");
-        curator.create().orSetData().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
-                .forPath(paths.node(nodeId), codec.encode(node));
-        await().atMost(Duration.ofSeconds(5)).until(() ->
-                send("GET", "/api/v1/nodes", null).body().contains(nodeId));
-    }
-
-    /** Plays the agent: every assignment on the node is reported with the given state. */
-    void reportAll(String nodeId, InstanceState state) throws Exception {
-        var children = curator.getChildren().forPath(paths.assignmentsOf(nodeId));
-        for (String id : children) {
-            Assignment a = codec.decode(curator.getData().forPath(paths.assignment(nodeId, id)), Assignment.class);
-            var status = new InstanceStatus(id, a.app(), nodeId, "zone-a", a.releaseId(), "127.0.0.1:1",
-                    a.draining() ? InstanceState.DRAINING : state, Instant.now(), "c-" + id);
-            curator.create().orSetData().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
-                    .forPath(paths.instance(a.app(), id), codec.encode(status));
-        }
     }
 
     @Test
