@@ -12,8 +12,9 @@ import org.apache.coyote.ActionCode;
  * Tomcat's own error page, as problem+json: what Tomcat refuses before Spring sees the request
  * (a malformed request line, {@code %2F} or {@code %00} in the path, a header too large, no
  * {@code Host}) would otherwise be answered with its HTML page. The detail is fixed text: the
- * request that failed is not echoed back. A version of HTTP/1 Tomcat does not speak ({@code
- * HTTP/1.2}, {@code HTTP/9.9}) is answered 400, like the gateway does, not 505.
+ * request that failed is not echoed back. A version of HTTP Tomcat does not speak ({@code
+ * HTTP/1.2}, {@code HTTP/9.9}) or a transfer coding it does not know ({@code gzip}) is answered
+ * 400, like the gateway does, not 505 or 501; {@code CONNECT} is a 405.
  */
 public class ProblemErrorReportValve extends ErrorReportValve {
 
@@ -28,9 +29,15 @@ public class ProblemErrorReportValve extends ErrorReportValve {
         if (!ioAllowed.get()) {
             return;
         }
-        if (status == 505) {
-            status = 400;
+        if (status == 505 || status == 501) {
+            // 505: an HTTP version Tomcat does not speak; 501: a transfer coding it does not know,
+            // or CONNECT. Both are requests refused, not server failures: a 5xx would page an
+            // operator for a client's bytes.
+            status = "CONNECT".equals(request.getMethod()) ? 405 : 400;
             response.setStatus(status);
+            if (status == 405) {
+                response.setHeader("Allow", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
+            }
         }
         String title = switch (status) {
             case 400 -> "Bad Request";

@@ -45,10 +45,24 @@ class WebConfiguration {
     }
 
     @Bean
+    FilterRegistrationBean<ProblemFallbackFilter> problemFallbackFilter(ProblemWriter problems) {
+        FilterRegistrationBean<ProblemFallbackFilter> registration = new FilterRegistrationBean<>(new ProblemFallbackFilter(problems));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    @Bean
     FilterRegistrationBean<BodyLimitFilter> bodyLimitFilter(RequestLimitsProperties limits, ProblemWriter problems) {
         FilterRegistrationBean<BodyLimitFilter> registration =
                 new FilterRegistrationBean<>(new BodyLimitFilter(limits.maxBodySize().toBytes(), problems));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<ContentTypeFilter> contentTypeFilter(ProblemWriter problems) {
+        FilterRegistrationBean<ContentTypeFilter> registration = new FilterRegistrationBean<>(new ContentTypeFilter(problems));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
         return registration;
     }
 
