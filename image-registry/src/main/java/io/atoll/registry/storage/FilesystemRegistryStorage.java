@@ -36,7 +36,9 @@ import java.util.stream.Stream;
  * uploads/{uuid}/data, uploads/{uuid}/repository
  * repositories/{name}/_manifests/revisions/sha256/{hex}/data, …/mediatype
  * repositories/{name}/_manifests/tags/{tag}/current
+ * repositories/{name}/_layers/sha256/{hex}/link          the repository holds that blob
  * tmp/                      staging for atomic writes (same filesystem as everything else)
+ * layout-version            "2" once the links exist (see BlobLinkMigration)
  * </pre>
  * Every visible file appears through a rename from {@code uploads/} or {@code tmp/}, so a
  * reader never sees a half-written blob, manifest or tag.
@@ -370,12 +372,13 @@ public class FilesystemRegistryStorage implements RegistryStorage {
             Files.walkFileTree(repositories, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    if (dir.getFileName().toString().equals("_manifests")) {
-                        String name = repositories.relativize(dir.getParent()).toString().replace(java.io.File.separatorChar, '/');
-                        result.add(new RepositoryName(name));
+                    String child = dir.getFileName().toString();
+                    if (child.equals("_manifests")) {
+                        result.add(repositoryOf(dir));
                         return FileVisitResult.SKIP_SUBTREE;
                     }
-                    return FileVisitResult.CONTINUE;
+                    // One directory per blob the repository holds: nothing in there names a repository.
+                    return child.equals("_layers") ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
                 }
 
                 @Override
@@ -446,6 +449,113 @@ public class FilesystemRegistryStorage implements RegistryStorage {
                     .toList();
         } catch (IOException e) {
             throw io("list tags", e);
+        }
+    }
+
+    // ---- blob links
+
+    private Path linkFile(RepositoryName repository, Digest digest) {
+        return repositories.resolve(repository.value()).resolve("_layers").resolve("sha256").resolve(digest.hex()).resolve("link");
+    }
+
+    @Override
+    public void linkBlob(RepositoryName repository, Digest digest) {
+        Path target = linkFile(repository, digest);
+        if (Files.isRegularFile(target)) {
+            return;
+        }
+        Path staging = tmp.resolve("link-" + UUID.randomUUID());
+        try {
+            Files.writeString(staging, digest.toString());
+            Files.createDirectories(target.getParent());
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteTree(staging);
+            throw io("link blob " + digest + " into " + repository, e);
+        }
+    }
+
+    @Override
+    public boolean blobLinked(RepositoryName repository, Digest digest) {
+        return Files.isRegularFile(linkFile(repository, digest));
+    }
+
+    @Override
+    public boolean unlinkBlob(RepositoryName repository, Digest digest) {
+        return renameAwayAndDelete(linkFile(repository, digest).getParent(), "unlink blob " + digest + " from " + repository);
+    }
+
+    @Override
+    public List<BlobLink> listBlobLinks() {
+        List<BlobLink> result = new ArrayList<>();
+        try {
+            Files.walkFileTree(repositories, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                    String child = dir.getFileName().toString();
+                    if (child.equals("_manifests")) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    if (!child.equals("_layers")) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    RepositoryName repository = repositoryOf(dir);
+                    Path links = dir.resolve("sha256");
+                    if (Files.isDirectory(links)) {
+                        try (Stream<Path> entries = Files.list(links)) {
+                            for (Path entry : entries.toList()) {
+                                String hex = entry.getFileName().toString();
+                                if (HEX.matcher(hex).matches() && Files.isRegularFile(entry.resolve("link"))) {
+                                    result.add(new BlobLink(repository, new Digest(hex)));
+                                }
+                            }
+                        }
+                    }
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+            });
+        } catch (IOException e) {
+            throw io("list blob links", e);
+        }
+        return result;
+    }
+
+    private RepositoryName repositoryOf(Path underscoreDir) {
+        return new RepositoryName(repositories.relativize(underscoreDir.getParent()).toString().replace(java.io.File.separatorChar, '/'));
+    }
+
+    // ---- layout
+
+    @Override
+    public int layoutVersion() {
+        try {
+            return Integer.parseInt(Files.readString(root.resolve("layout-version")).trim());
+        } catch (NoSuchFileException e) {
+            return 1;
+        } catch (IOException e) {
+            throw io("read layout-version", e);
+        } catch (NumberFormatException e) {
+            throw new StorageException("storage: " + root.resolve("layout-version") + " is not a number", e);
+        }
+    }
+
+    @Override
+    public void writeLayoutVersion(int version) {
+        Path staging = tmp.resolve("layout-" + UUID.randomUUID());
+        try {
+            Files.writeString(staging, Integer.toString(version));
+            Files.move(staging, root.resolve("layout-version"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteTree(staging);
+            throw io("write layout-version", e);
         }
     }
 

@@ -10,10 +10,14 @@ import java.util.Optional;
 
 /**
  * Where the registry keeps its bytes. Deliberately narrow so that a second backend (S3) stays
- * small: content-addressed blobs, manifests and tags per repository, and upload temp areas
- * whose content becomes a blob only through {@link #commitUpload}. Inputs are already validated
- * value types; implementations never see raw request strings. Digests are computed and checked
- * above this interface, so a backend only moves bytes.
+ * small: content-addressed blobs, manifests, tags and blob links per repository, and upload temp
+ * areas whose content becomes a blob only through {@link #commitUpload}. Inputs are already
+ * validated value types; implementations never see raw request strings. Digests are computed and
+ * checked above this interface, so a backend only moves bytes.
+ *
+ * <p>Blob bytes are stored once, whatever the number of repositories holding them; a repository
+ * holds a blob only through a link ({@link #linkBlob}), as in the reference registry's
+ * {@code _layers} links. Which repository may see which blob is decided above this interface.
  */
 public interface RegistryStorage {
 
@@ -84,6 +88,26 @@ public interface RegistryStorage {
 
     List<String> listTags(RepositoryName repository);
 
+    /** Records that the repository holds the blob (it was uploaded or mounted there); linking twice is a no-op. */
+    void linkBlob(RepositoryName repository, Digest digest);
+
+    /** Whether the repository holds a link to the blob; says nothing about whether the blob's bytes still exist. */
+    boolean blobLinked(RepositoryName repository, Digest digest);
+
+    /** Removes the repository's link to the blob (never the blob); false when there was none. */
+    boolean unlinkBlob(RepositoryName repository, Digest digest);
+
+    /** Every blob link of every repository, including repositories that have no manifest yet. */
+    List<BlobLink> listBlobLinks();
+
+    /**
+     * The layout version this storage was last brought up to ({@link #writeLayoutVersion}); 1 for
+     * storage written before versions were recorded (or never written at all).
+     */
+    int layoutVersion();
+
+    void writeLayoutVersion(int version);
+
     record BlobStat(Digest digest, long size) {
     }
 
@@ -94,5 +118,8 @@ public interface RegistryStorage {
     }
 
     record StoredManifest(Digest digest, String mediaType, byte[] content) {
+    }
+
+    record BlobLink(RepositoryName repository, Digest digest) {
     }
 }

@@ -55,6 +55,7 @@ public class S3RegistryStorage implements RegistryStorage, AutoCloseable {
 
     private static final Pattern UPLOAD_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Pattern BLOB_KEY = Pattern.compile(".*blobs/sha256/[a-f0-9]{2}/([a-f0-9]{64})/data");
+    private static final Pattern LINK_KEY = Pattern.compile("(.+)/_layers/sha256/([a-f0-9]{64})/link");
     private static final String SEGMENTS = "/segments/";
 
     private final S3Client s3;
@@ -426,6 +427,65 @@ public class S3RegistryStorage implements RegistryStorage, AutoCloseable {
         List<String> tags = new ArrayList<>(childNames(repositoryPrefix(repository) + "tags/"));
         Collections.sort(tags);
         return tags;
+    }
+
+    // ---- blob links
+
+    private String linkKey(RepositoryName repository, Digest digest) {
+        return prefix + "repositories/" + repository.value() + "/_layers/sha256/" + digest.hex() + "/link";
+    }
+
+    @Override
+    public void linkBlob(RepositoryName repository, Digest digest) {
+        String key = linkKey(repository, digest);
+        call("link blob " + digest, () -> s3.putObject(b -> b.bucket(bucket).key(key),
+                RequestBody.fromString(digest.toString(), StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public boolean blobLinked(RepositoryName repository, Digest digest) {
+        return head(linkKey(repository, digest)).isPresent();
+    }
+
+    @Override
+    public boolean unlinkBlob(RepositoryName repository, Digest digest) {
+        return deleteIfPresent(linkKey(repository, digest));
+    }
+
+    @Override
+    public List<BlobLink> listBlobLinks() {
+        String base = prefix + "repositories/";
+        List<BlobLink> result = new ArrayList<>();
+        for (S3Object object : list(base)) {
+            var matcher = LINK_KEY.matcher(object.key().substring(base.length()));
+            if (matcher.matches() && !matcher.group(1).contains("/_manifests/")) {
+                result.add(new BlobLink(new RepositoryName(matcher.group(1)), new Digest(matcher.group(2))));
+            }
+        }
+        return result;
+    }
+
+    // ---- layout
+
+    @Override
+    public int layoutVersion() {
+        String key = prefix + "layout-version";
+        return call("read layout-version", () -> {
+            try {
+                return Integer.parseInt(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String().trim());
+            } catch (NoSuchKeyException e) {
+                return 1;
+            } catch (NumberFormatException e) {
+                throw new StorageException("s3: " + key + " is not a number", e);
+            }
+        });
+    }
+
+    @Override
+    public void writeLayoutVersion(int version) {
+        String key = prefix + "layout-version";
+        call("write layout-version", () -> s3.putObject(b -> b.bucket(bucket).key(key),
+                RequestBody.fromString(Integer.toString(version), StandardCharsets.UTF_8)));
     }
 
     // ---- S3 helpers

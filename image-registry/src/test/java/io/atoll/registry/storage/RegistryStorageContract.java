@@ -128,4 +128,59 @@ abstract class RegistryStorageContract {
         assertThat(storage.repositoryExists(REPO)).as("known once pushed to, even without manifests").isTrue();
         assertThat(storage.listRepositories()).containsExactly(REPO, nested);
     }
+
+    @Test
+    void blobLinksArePerRepositoryAndApartFromTheBytes() {
+        RepositoryName other = new RepositoryName("library/other");
+        RepositoryName nested = new RepositoryName("library/app/nested");
+        byte[] content = "linked".getBytes(StandardCharsets.UTF_8);
+        Digest blob = Digest.of(content);
+        String id = UUID.randomUUID().toString();
+        storage.createUpload(id, REPO);
+        storage.appendUpload(id, new ByteArrayInputStream(content));
+        storage.commitUpload(id, blob);
+        assertThat(storage.blobLinked(REPO, blob)).as("committing stores bytes; linking is a step of its own").isFalse();
+
+        storage.linkBlob(REPO, blob);
+        storage.linkBlob(REPO, blob);
+        storage.linkBlob(nested, blob);
+        assertThat(storage.blobLinked(REPO, blob)).isTrue();
+        assertThat(storage.blobLinked(nested, blob)).isTrue();
+        assertThat(storage.blobLinked(other, blob)).isFalse();
+        assertThat(storage.blobLinked(new RepositoryName("library"), blob)).isFalse();
+        assertThat(storage.listBlobLinks()).containsExactlyInAnyOrder(
+                new RegistryStorage.BlobLink(REPO, blob), new RegistryStorage.BlobLink(nested, blob));
+        assertThat(storage.repositoryExists(REPO)).as("a link alone does not make a repository known").isFalse();
+        assertThat(storage.listRepositories()).isEmpty();
+
+        // Links say nothing about the bytes: a link may outlive its blob, and unlinking keeps the blob.
+        Digest gone = Digest.of(new byte[] {9});
+        storage.linkBlob(other, gone);
+        assertThat(storage.blobLinked(other, gone)).isTrue();
+        assertThat(storage.unlinkBlob(REPO, blob)).isTrue();
+        assertThat(storage.unlinkBlob(REPO, blob)).isFalse();
+        assertThat(storage.unlinkBlob(new RepositoryName("never/seen"), blob)).isFalse();
+        assertThat(storage.blobLinked(REPO, blob)).isFalse();
+        assertThat(storage.blobLinked(nested, blob)).isTrue();
+        assertThat(storage.statBlob(blob)).isPresent();
+
+        // Manifests and tags alongside links in one repository stay as they were.
+        byte[] manifest = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
+        storage.writeManifest(nested, Digest.of(manifest), "application/vnd.oci.image.manifest.v1+json", manifest);
+        storage.writeTag(nested, "v1", Digest.of(manifest));
+        assertThat(storage.listRepositories()).containsExactly(nested);
+        assertThat(storage.listManifests(nested)).containsExactly(Digest.of(manifest));
+        assertThat(storage.listTags(nested)).containsExactly("v1");
+        assertThat(storage.listBlobLinks()).containsExactlyInAnyOrder(
+                new RegistryStorage.BlobLink(nested, blob), new RegistryStorage.BlobLink(other, gone));
+    }
+
+    @Test
+    void layoutVersionStartsAtOneAndIsRemembered() {
+        assertThat(storage.layoutVersion()).isEqualTo(1);
+        storage.writeLayoutVersion(2);
+        assertThat(storage.layoutVersion()).isEqualTo(2);
+        storage.verify();
+        assertThat(storage.layoutVersion()).isEqualTo(2);
+    }
 }
