@@ -3,18 +3,22 @@ package io.atoll.registry.blob;
 import io.atoll.registry.oci.Digest;
 import io.atoll.registry.oci.ErrorCode;
 import io.atoll.registry.oci.RegistryException;
+import io.atoll.registry.oci.RepositoryName;
 import io.atoll.registry.storage.RegistryStorage;
 import io.atoll.registry.storage.RegistryStorage.BlobStat;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.stereotype.Service;
 
 /**
- * Committed blobs. Blobs are content-addressed and shared by all repositories, as in the
- * reference registry's storage; without authentication (a later issue) there is nothing to
- * scope them by, so a blob pushed to one repository can be fetched or mounted through another.
+ * Committed blobs, as each repository sees them. The bytes are content-addressed and stored once,
+ * but a repository holds a blob only if it was uploaded there, mounted there from a repository
+ * the client may pull, or (for storage from before links) a manifest of that repository
+ * referenced it. Knowing a digest is not enough: a blob another tenant pushed is
+ * {@code BLOB_UNKNOWN} through every other repository, as in the reference registry.
  */
 @Service
 public class BlobService {
@@ -25,14 +29,34 @@ public class BlobService {
         this.storage = storage;
     }
 
-    public BlobStat stat(Digest digest) {
+    /** The blob as {@code repository} holds it; {@code BLOB_UNKNOWN} when it holds none (or the bytes are gone). */
+    public BlobStat stat(RepositoryName repository, Digest digest) {
+        if (!storage.blobLinked(repository, digest)) {
+            throw unknown(digest);
+        }
         return storage.statBlob(digest).orElseThrow(() -> unknown(digest));
     }
 
-    public boolean exists(Digest digest) {
-        return storage.statBlob(digest).isPresent();
+    /** Whether {@code repository} holds the blob and its bytes exist. */
+    public boolean held(RepositoryName repository, Digest digest) {
+        return storage.blobLinked(repository, digest) && storage.statBlob(digest).isPresent();
     }
 
+    /**
+     * Gives {@code target} the blob that {@code source} holds, without copying a byte. The caller
+     * has checked that the client may pull {@code source}.
+     *
+     * @return false when {@code source} does not hold the blob, so there is nothing to mount
+     */
+    public boolean mount(RepositoryName source, RepositoryName target, Digest digest) {
+        if (!held(source, digest)) {
+            return false;
+        }
+        storage.linkBlob(target, digest);
+        return true;
+    }
+
+    /** Opens a blob found by {@link #stat}; {@code BLOB_UNKNOWN} if it was collected since. */
     public InputStream open(Digest digest, long offset) {
         return storage.openBlob(digest, offset).orElseThrow(() -> unknown(digest));
     }
@@ -43,20 +67,20 @@ public class BlobService {
     }
 
     /**
-     * Blobs are shared by every repository, so deleting one through any name would break
-     * images elsewhere while a manifest still needs it: such a blob is refused. Delete the
-     * manifests first (or let garbage collection find the blob once nothing references it).
+     * Removes the blob from {@code repository} only: other repositories holding it keep it, and its
+     * bytes go when garbage collection finds nothing referencing them. Refused while one of this
+     * repository's own manifests needs the blob, which would leave an image that cannot be pulled.
      */
-    public void delete(Digest digest, Map<Digest, String> referenced) {
-        if (!exists(digest)) {
+    public void delete(RepositoryName repository, Digest digest, Set<Digest> referencedHere) {
+        if (!storage.blobLinked(repository, digest)) {
             throw unknown(digest);
         }
-        String owner = referenced.get(digest);
-        if (owner != null) {
-            throw new RegistryException(ErrorCode.DENIED, "blob is still referenced by a manifest; delete the manifest first",
-                    Map.of("digest", digest.toString(), "referencedBy", owner));
+        if (referencedHere.contains(digest)) {
+            throw new RegistryException(ErrorCode.DENIED,
+                    "blob is still referenced by a manifest of this repository; delete the manifest first",
+                    Map.of("digest", digest.toString(), "name", repository.value()));
         }
-        if (!storage.deleteBlob(digest)) {
+        if (!storage.unlinkBlob(repository, digest)) {
             throw unknown(digest);
         }
     }

@@ -67,20 +67,28 @@ public class UploadService {
     public UploadStat append(RepositoryName repository, String uploadId, InputStream chunk, Long expectedStart) {
         synchronized (lock(uploadId)) {
             UploadStat upload = find(repository, uploadId);
-            if (expectedStart != null && expectedStart != upload.size()) {
-                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
-                        "chunk starts at " + expectedStart + " but " + upload.size() + " bytes were received",
-                        Map.of("received", upload.size()));
-            }
+            requireStart(upload, expectedStart);
             write(upload, chunk);
             return storage.statUpload(uploadId).orElseThrow(() -> unknownUpload(uploadId));
         }
     }
 
-    /** Appends the last chunk (may be empty), verifies the digest and commits the blob. */
-    public Digest complete(RepositoryName repository, String uploadId, Digest expected, InputStream lastChunk) {
+    private static void requireStart(UploadStat upload, Long expectedStart) {
+        if (expectedStart != null && expectedStart != upload.size()) {
+            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+                    "chunk starts at " + expectedStart + " but " + upload.size() + " bytes were received",
+                    Map.of("received", upload.size()));
+        }
+    }
+
+    /**
+     * Appends the last chunk (may be empty), verifies the digest and commits the blob.
+     * {@code expectedStart} is the last chunk's Content-Range start, as in {@link #append}.
+     */
+    public Digest complete(RepositoryName repository, String uploadId, Digest expected, InputStream lastChunk, Long expectedStart) {
         synchronized (lock(uploadId)) {
             UploadStat upload = find(repository, uploadId);
+            requireStart(upload, expectedStart);
             write(upload, lastChunk);
             long size = storage.statUpload(uploadId).orElseThrow(() -> unknownUpload(uploadId)).size();
             Digest actual = digestOf(uploadId, size);
@@ -92,6 +100,8 @@ public class UploadService {
                         Map.of("expected", expected.toString(), "actual", actual.toString(), "size", size));
             }
             storage.commitUpload(uploadId, expected);
+            // Bytes first, then the link: a crash in between leaves an unlinked blob for GC, never a link to nothing.
+            storage.linkBlob(repository, expected);
             forget(uploadId);
             committed.increment();
             log.debug("upload {} committed as {} ({} bytes) in {}", uploadId, expected, size, repository);
@@ -103,6 +113,18 @@ public class UploadService {
         synchronized (lock(uploadId)) {
             find(repository, uploadId);
             cancel(uploadId);
+        }
+    }
+
+    /**
+     * Deletes an upload whose id the client never learnt (a monolithic POST that failed): nobody
+     * could resume or cancel it, so it must not wait for the purger. Quiet if it is already gone.
+     */
+    public void discard(RepositoryName repository, String uploadId) {
+        synchronized (lock(uploadId)) {
+            if (storage.statUpload(uploadId).filter(upload -> upload.repository().equals(repository)).isPresent()) {
+                cancel(uploadId);
+            }
         }
     }
 

@@ -2,15 +2,20 @@ package io.atoll.registry.gc;
 
 import io.atoll.registry.manifest.ManifestService;
 import io.atoll.registry.oci.Digest;
+import io.atoll.registry.oci.RepositoryName;
 import io.atoll.registry.storage.RegistryStorage;
 import io.atoll.registry.storage.RegistryStorage.BlobEntry;
+import io.atoll.registry.storage.RegistryStorage.BlobLink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -19,9 +24,16 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 /**
- * Mark and sweep over blobs: every blob that no manifest in any repository references (blobs
- * are shared by all repositories) and that was committed longer ago than the grace period is
- * deleted. Manifests are never collected; delete them through the API to free their blobs.
+ * Mark and sweep over blobs: every blob that no manifest in any repository references (blob
+ * bytes are shared by all repositories) and that was committed longer ago than the grace period
+ * is deleted, and with it every repository's link to it. Links alone keep nothing alive. A link
+ * whose blob is gone (a crash between the two deletions) is removed too, so that a later upload
+ * of the same bytes elsewhere cannot reappear through it. Manifests are never collected; delete
+ * them through the API to free their blobs.
+ *
+ * <p>Links are listed before blobs: a blob is committed before its link is written, so a link in
+ * the first listing whose blob is missing from the second is truly dangling, never an upload
+ * that completed in between.
  *
  * <p>Mark and sweep run with manifest references frozen ({@link ManifestService#withReferencesFrozen}),
  * so a manifest PUT waits for the collection rather than racing it. Blob uploads carry on:
@@ -62,9 +74,9 @@ public class GarbageCollector {
         Instant started = clock.instant();
         GcReport report = manifests.withReferencesFrozen(() -> sweep(started, dryRun));
         last.set(report);
-        log.info("registry gc{}: {} blobs scanned, {} referenced, {} kept for the grace period, {} deleted, {} bytes freed in {} ms",
-                dryRun ? " (dry run)" : "", report.blobsScanned(), report.blobsReferenced(), report.blobsKeptForGrace(),
-                report.blobsDeleted(), report.bytesFreed(), report.took().toMillis());
+        log.info("registry gc{}: {} blobs scanned, {} referenced, {} kept for the grace period, {} deleted, {} bytes freed, "
+                + "{} blob links removed in {} ms", dryRun ? " (dry run)" : "", report.blobsScanned(), report.blobsReferenced(),
+                report.blobsKeptForGrace(), report.blobsDeleted(), report.bytesFreed(), report.linksRemoved(), report.took().toMillis());
         return report;
     }
 
@@ -75,6 +87,12 @@ public class GarbageCollector {
 
     private GcReport sweep(Instant started, boolean dryRun) {
         Set<Digest> referenced = manifests.referencedBlobs().keySet();
+        Map<Digest, List<RepositoryName>> links = new HashMap<>();
+        for (BlobLink link : storage.listBlobLinks()) {
+            links.computeIfAbsent(link.digest(), digest -> new ArrayList<>()).add(link.repository());
+        }
+        Set<Digest> present = new HashSet<>();
+        int unlinked = 0;
         Instant cutoff = started.minus(gracePeriod);
         int scanned = 0;
         int live = 0;
@@ -84,6 +102,7 @@ public class GarbageCollector {
         List<String> listed = new ArrayList<>();
         for (BlobEntry blob : storage.listBlobs()) {
             scanned++;
+            present.add(blob.digest());
             if (referenced.contains(blob.digest())) {
                 live++;
             } else if (blob.lastModified().isAfter(cutoff)) {
@@ -98,9 +117,25 @@ public class GarbageCollector {
                     blobsDeleted.increment();
                     bytesFreed.increment(blob.size());
                 }
+                unlinked += unlink(blob.digest(), links.getOrDefault(blob.digest(), List.of()), dryRun);
+            }
+        }
+        for (Map.Entry<Digest, List<RepositoryName>> dangling : links.entrySet()) {
+            if (!present.contains(dangling.getKey())) {
+                unlinked += unlink(dangling.getKey(), dangling.getValue(), dryRun);
             }
         }
         return new GcReport(started, Duration.between(started, clock.instant()), dryRun, scanned, live, young, deleted, freed,
-                List.copyOf(listed));
+                unlinked, List.copyOf(listed));
+    }
+
+    private int unlink(Digest digest, List<RepositoryName> repositories, boolean dryRun) {
+        int removed = 0;
+        for (RepositoryName repository : repositories) {
+            if (dryRun || storage.unlinkBlob(repository, digest)) {
+                removed++;
+            }
+        }
+        return removed;
     }
 }

@@ -12,8 +12,9 @@ import java.util.List;
  * @param blobsKeptForGrace unreferenced but too recent to collect
  * @param blobsDeleted unreferenced, older than the grace period, deleted (or would be, in a dry run)
  * @param bytesFreed their total size
+ * @param linksRemoved repositories' links to the deleted blobs, and links whose blob was already gone
  * @param deleted their digests (the first {@value GarbageCollector#MAX_LISTED})
  */
 public record GcReport(Instant startedAt, Duration took, boolean dryRun, int blobsScanned, int blobsReferenced,
-        int blobsKeptForGrace, int blobsDeleted, long bytesFreed, List<String> deleted) {
+        int blobsKeptForGrace, int blobsDeleted, long bytesFreed, int linksRemoved, List<String> deleted) {
 }

@@ -12,9 +12,11 @@ import io.atoll.registry.storage.RegistryStorage.StoredManifest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -36,6 +38,10 @@ public class ManifestService {
     public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
     public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     public static final String DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+
+    // RFC 6838 restricted-name "/" restricted-name, nothing else (no parameters, spaces or controls).
+    private static final java.util.regex.Pattern MEDIA_TYPE = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
 
     private final RegistryStorage storage;
     private final BlobService blobs;
@@ -174,31 +180,46 @@ public class ManifestService {
 
     /**
      * Every blob some manifest in some repository needs (config and layers), with one
-     * manifest that needs it. Blobs are shared by all repositories, so this is the whole
-     * registry's view; it is what blob deletion and garbage collection must respect.
+     * manifest that needs it: what garbage collection must keep. Blob bytes are shared by all
+     * repositories, so this is the whole registry's view.
      */
     public Map<Digest, String> referencedBlobs() {
         Map<Digest, String> result = new HashMap<>();
         for (RepositoryName repository : storage.listRepositories()) {
             for (Digest digest : storage.listManifests(repository)) {
-                ParsedManifest parsed = readParsed(repository, digest);
-                if (parsed == null) {
-                    continue;
-                }
-                JsonNode manifest = parsed.json();
                 String owner = repository + "@" + digest;
-                List<JsonNode> descriptors = new ArrayList<>();
-                descriptors.add(manifest.path("config"));
-                manifest.path("layers").forEach(descriptors::add);
-                for (JsonNode descriptor : descriptors) {
-                    String value = descriptor.path("digest").asString("");
-                    if (value.startsWith("sha256:") && value.length() == 71) {
-                        try {
-                            result.putIfAbsent(Digest.parse(value), owner);
-                        } catch (RegistryException e) {
-                            // stored manifests were validated on PUT; skip anything odd
-                        }
-                    }
+                blobsOf(repository, digest).forEach(blob -> result.putIfAbsent(blob, owner));
+            }
+        }
+        return result;
+    }
+
+    /** The blobs (config and layers) the manifests of one repository need. */
+    public Set<Digest> referencedBlobs(RepositoryName repository) {
+        Set<Digest> result = new HashSet<>();
+        for (Digest digest : storage.listManifests(repository)) {
+            result.addAll(blobsOf(repository, digest));
+        }
+        return result;
+    }
+
+    /** A stored manifest's config and layer digests; empty when it is gone or unreadable. */
+    private List<Digest> blobsOf(RepositoryName repository, Digest manifestDigest) {
+        ParsedManifest parsed = readParsed(repository, manifestDigest);
+        if (parsed == null) {
+            return List.of();
+        }
+        List<JsonNode> descriptors = new ArrayList<>();
+        descriptors.add(parsed.json().path("config"));
+        parsed.json().path("layers").forEach(descriptors::add);
+        List<Digest> result = new ArrayList<>();
+        for (JsonNode descriptor : descriptors) {
+            String value = descriptor.path("digest").asString("");
+            if (value.startsWith("sha256:") && value.length() == 71) {
+                try {
+                    result.add(Digest.parse(value));
+                } catch (RegistryException e) {
+                    // stored manifests were validated on PUT; skip anything odd
                 }
             }
         }
@@ -232,16 +253,30 @@ public class ManifestService {
         if (manifest == null || !manifest.isObject()) {
             throw invalid("manifest must be a JSON object");
         }
-        if (manifest.path("schemaVersion").asInt(0) != 2) {
+        JsonNode version = manifest.path("schemaVersion");
+        // Exactly the integer 2: not "2", 2.0, 2e0, or a number too large for an int.
+        if (!version.isIntegralNumber() || !version.canConvertToInt() || version.intValue() != 2) {
             throw invalid("only schemaVersion 2 manifests (Docker schema 2, OCI) are supported");
         }
         return manifest;
     }
 
-    /** The declared Content-Type wins; the document's own mediaType must not contradict it. */
+    /**
+     * The declared Content-Type wins; the document's own mediaType must not contradict it. The
+     * result is sent back as a response header and stored as an S3 object's Content-Type, so
+     * only a plain RFC 6838 {@code type/subtype} is kept.
+     */
     private static String mediaType(String contentType, JsonNode manifest) {
-        String declared = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase();
+        String declared = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        if (manifest.has("mediaType") && !manifest.get("mediaType").isString()) {
+            throw invalid("the manifest's mediaType must be a string");
+        }
         String field = manifest.path("mediaType").isString() ? manifest.path("mediaType").stringValue() : null;
+        for (String type : new String[] {declared.isEmpty() ? null : declared, field}) {
+            if (type != null && !MEDIA_TYPE.matcher(type).matches()) {
+                throw invalid("not a media type: \"" + (type.length() > 100 ? type.substring(0, 100) + "…" : type) + "\"");
+            }
+        }
         boolean generic = declared.isEmpty() || declared.equals("application/json") || declared.equals("application/octet-stream");
         if (!generic && field != null && !field.equals(declared)) {
             throw invalid("Content-Type " + declared + " does not match the manifest's mediaType " + field);
@@ -268,19 +303,24 @@ public class ManifestService {
         if (!manifest.path("config").isObject()) {
             throw invalid("image manifest has no config descriptor");
         }
-        requireBlob(descriptorDigest(manifest.get("config")));
+        requireBlob(repository, descriptorDigest(manifest.get("config")));
         for (JsonNode layer : array(manifest, "layers")) {
             Digest digest = descriptorDigest(layer);
             // Foreign (non-distributable) layers live elsewhere by design: clients fetch them from their URLs.
             String layerType = layer.path("mediaType").asString("");
             if (!layerType.contains("foreign") && !layerType.contains("nondistributable")) {
-                requireBlob(digest);
+                requireBlob(repository, digest);
             }
         }
     }
 
-    private void requireBlob(Digest digest) {
-        if (!blobs.exists(digest)) {
+    /**
+     * The blob must be in this repository, not merely somewhere in the registry: a manifest naming
+     * another tenant's layer would otherwise hand that layer to everyone who may pull this
+     * repository. The reference registry refuses such a manifest the same way.
+     */
+    private void requireBlob(RepositoryName repository, Digest digest) {
+        if (!blobs.held(repository, digest)) {
             throw blobUnknown(digest);
         }
     }
@@ -310,7 +350,7 @@ public class ManifestService {
     }
 
     private static RegistryException blobUnknown(Digest digest) {
-        return new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "manifest references an unknown blob",
+        return new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "manifest references a blob or manifest this repository does not hold",
                 Map.of("digest", digest.toString()));
     }
 

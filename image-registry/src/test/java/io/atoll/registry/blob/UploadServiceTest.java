@@ -29,7 +29,7 @@ class UploadServiceTest {
 
         // A restarted registry has no running hash for this upload.
         UploadService restarted = new UploadService(storage, new SimpleMeterRegistry());
-        Digest digest = restarted.complete(REPO, id, Digest.of("first,second".getBytes(StandardCharsets.UTF_8)), bytes("second"));
+        Digest digest = restarted.complete(REPO, id, Digest.of("first,second".getBytes(StandardCharsets.UTF_8)), bytes("second"), null);
         assertThat(storage.statBlob(digest)).hasValueSatisfying(b -> assertThat(b.size()).isEqualTo(12));
     }
 
@@ -61,7 +61,7 @@ class UploadServiceTest {
         assertThat(received).isEqualTo(3);
 
         uploads.append(REPO, id, bytes("def"), received);
-        Digest digest = uploads.complete(REPO, id, Digest.of("abcdef".getBytes(StandardCharsets.UTF_8)), bytes(""));
+        Digest digest = uploads.complete(REPO, id, Digest.of("abcdef".getBytes(StandardCharsets.UTF_8)), bytes(""), null);
         assertThat(storage.statBlob(digest)).isPresent();
     }
 
@@ -71,7 +71,7 @@ class UploadServiceTest {
         UploadService uploads = new UploadService(storage, new SimpleMeterRegistry());
         String id = uploads.start(REPO).uploadId();
         Digest claimed = Digest.of(new byte[] {42});
-        assertThatThrownBy(() -> uploads.complete(REPO, id, claimed, bytes("not 42")))
+        assertThatThrownBy(() -> uploads.complete(REPO, id, claimed, bytes("not 42"), null))
                 .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DIGEST_INVALID));
         assertThat(storage.statUpload(id)).isEmpty();
         assertThat(storage.statBlob(claimed)).isEmpty();
