@@ -1,14 +1,13 @@
 package io.atoll.registry.auth;
 
+import io.atoll.registry.oci.OciErrors;
 import io.atoll.registry.oci.RegistryException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -64,16 +63,12 @@ class ActuatorGuardFilter extends OncePerRequestFilter {
     }
 
     private void refuse(HttpServletResponse response, RegistryException refused) throws IOException {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("code", refused.code().name());
-        error.put("message", refused.getMessage());
-        error.put("detail", refused.detail());
         response.setStatus(refused.status());
         if (refused.status() == 401) {
             response.setHeader("WWW-Authenticate", "Basic realm=\"" + access.realm() + "\", charset=\"UTF-8\"");
         }
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), Map.of("errors", List.of(error)));
+        json.writeValue(response.getOutputStream(), OciErrors.body(refused.code(), refused.getMessage(), refused.detail()));
     }
 
     @Configuration(proxyBeanMethods = false)

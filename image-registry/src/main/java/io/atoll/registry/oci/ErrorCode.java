@@ -15,6 +15,7 @@ public enum ErrorCode {
     // The reference registry's code for a bad n in tags/list and _catalog.
     PAGINATION_NUMBER_INVALID(400),
     SIZE_INVALID(400),
+    TOOMANYREQUESTS(429),
     UNAUTHORIZED(401),
     UNSUPPORTED(405),
     // Not a spec code; used only for genuine server faults (storage I/O), never for bad input.

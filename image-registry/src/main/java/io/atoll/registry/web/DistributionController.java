@@ -28,8 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.UriUtils;
@@ -46,8 +44,6 @@ public class DistributionController {
     static final String API_VERSION = "Docker-Distribution-API-Version";
     static final String CONTENT_DIGEST = "Docker-Content-Digest";
     static final String UPLOAD_UUID = "Docker-Upload-UUID";
-    private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)(?:/.*)?");
-    private static final Pattern BYTE_RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
     private static final String SENDFILE_SUPPORTED = "org.apache.tomcat.sendfile.support";
     private static final String SENDFILE_FILENAME = "org.apache.tomcat.sendfile.filename";
     private static final String SENDFILE_START = "org.apache.tomcat.sendfile.start";
@@ -129,7 +125,7 @@ public class DistributionController {
                     case "PATCH" -> patchUpload(path.name(), id, request, response);
                     case "PUT" -> {
                         Digest digest = requiredDigest(query(request));
-                        uploads.complete(path.name(), id, digest, body(request));
+                        uploads.complete(path.name(), id, digest, body(request), chunkStart(request));
                         blobCreated(path.name(), digest, response);
                     }
                     case "DELETE" -> {
@@ -142,10 +138,11 @@ public class DistributionController {
             case BLOB -> {
                 Digest digest = Digest.parse(path.argument());
                 switch (method) {
-                    case "GET", "HEAD" -> getBlob(digest, request, response);
+                    case "GET", "HEAD" -> getBlob(path.name(), digest, request, response);
                     case "DELETE" -> {
+                        // Frozen, so that no manifest PUT can come to need the blob between the check and the unlink.
                         manifests.withReferencesFrozen(() -> {
-                            blobs.delete(digest, manifests.referencedBlobs());
+                            blobs.delete(path.name(), digest, manifests.referencedBlobs(path.name()));
                             return null;
                         });
                         accepted(response);
@@ -165,34 +162,27 @@ public class DistributionController {
 
     // ---- blobs
 
-    private void getBlob(Digest digest, HttpServletRequest request, HttpServletResponse response) throws IOException {
-        BlobStat blob = blobs.stat(digest);
+    private void getBlob(RepositoryName name, Digest digest, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        BlobStat blob = blobs.stat(name, digest);
         long size = blob.size();
-        long start = 0;
-        long end = size - 1;
+        // Docker resumes an interrupted layer download with a Range request.
+        ByteRange range = ByteRange.of(request.getHeader("Range"), size);
+        if (!range.satisfiable()) {
+            response.setHeader("Content-Range", "bytes */" + size);
+            throw new RegistryException(ErrorCode.SIZE_INVALID, 416, "requested range not satisfiable",
+                    Map.of("size", size));
+        }
+        long start = range.start();
+        long end = range.end();
         int status = 200;
-        String range = request.getHeader("Range");
-        Matcher matcher = range == null ? null : BYTE_RANGE.matcher(range.trim());
-        // Docker resumes an interrupted layer download with a Range request; anything fancier
-        // (multiple ranges) is ignored and the whole blob sent, as RFC 9110 allows.
-        if (matcher != null && matcher.matches() && !(matcher.group(1).isEmpty() && matcher.group(2).isEmpty())) {
-            if (matcher.group(1).isEmpty()) {
-                start = Math.max(0, size - Long.parseLong(matcher.group(2)));
-            } else {
-                start = Long.parseLong(matcher.group(1));
-                end = matcher.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(matcher.group(2)));
-            }
-            if (start >= size || start > end) {
-                response.setHeader("Content-Range", "bytes */" + size);
-                response.setStatus(416);
-                return;
-            }
+        if (range.partial()) {
             status = 206;
             response.setHeader("Content-Range", "bytes " + start + "-" + end + "/" + size);
         }
         response.setStatus(status);
         response.setContentType("application/octet-stream");
-        long length = end - start + 1;
+        long length = range.length();
         response.setContentLengthLong(length);
         response.setHeader(CONTENT_DIGEST, digest.toString());
         response.setHeader("ETag", "\"" + digest + "\"");
@@ -242,47 +232,62 @@ public class DistributionController {
         }
         UploadStat upload = uploads.start(name);
         if (query.containsKey("digest")) {
-            Digest digest = requiredDigest(query);
-            uploads.complete(name, upload.uploadId(), digest, body(request));
-            blobCreated(name, digest, response);
+            try {
+                Digest digest = requiredDigest(query);
+                uploads.complete(name, upload.uploadId(), digest, body(request), null);
+                blobCreated(name, digest, response);
+            } catch (RuntimeException e) {
+                // The client never learnt this upload's id, so it can neither resume nor cancel it.
+                uploads.discard(name, upload.uploadId());
+                throw e;
+            }
             return;
         }
         uploadStatus(upload, response, 202);
     }
 
     /**
-     * Blobs are shared by all repositories, so a mount is granted whenever the blob exists and
-     * the source name is valid; otherwise the client gets a fresh upload, as the spec allows.
+     * Mounting is reading: the blob must be held by {@code from} and the client must be allowed
+     * to pull {@code from}. Otherwise the client gets a fresh upload (202) and sends the bytes
+     * itself, as the spec allows; the answer is the same whether the blob exists elsewhere or
+     * not, so a mount reveals nothing about other repositories.
      */
     private boolean mount(RepositoryName name, Map<String, String> query, Identity who, HttpServletResponse response) {
+        Digest digest;
         try {
-            Digest digest = Digest.parse(query.get("mount"));
-            // Mounting is reading the source: without pull on it, the client uploads the bytes itself.
-            if (query.containsKey("from") && !access.allowed(who, new RepositoryName(query.get("from")), Action.PULL)) {
-                return false;
-            }
-            if (!blobs.exists(digest)) {
-                return false;
-            }
-            blobCreated(name, digest, response);
-            return true;
+            digest = Digest.parse(query.get("mount"));
         } catch (RegistryException e) {
             return false;
         }
+        if (blobs.held(name, digest)) {
+            blobCreated(name, digest, response);
+            return true;
+        }
+        RepositoryName source;
+        try {
+            source = new RepositoryName(query.get("from"));
+        } catch (RegistryException e) {
+            return false;
+        }
+        if (!access.allowed(who, source, Action.PULL) || !blobs.mount(source, name, digest)) {
+            return false;
+        }
+        blobCreated(name, digest, response);
+        return true;
     }
 
     private void patchUpload(RepositoryName name, String id, HttpServletRequest request, HttpServletResponse response) {
-        Long expectedStart = null;
-        String contentRange = request.getHeader("Content-Range");
-        if (contentRange != null) {
-            Matcher matcher = CONTENT_RANGE.matcher(contentRange.trim());
-            if (!matcher.matches()) {
-                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416, "Content-Range must be <start>-<end>",
-                        Map.of("contentRange", contentRange));
-            }
-            expectedStart = Long.parseLong(matcher.group(1));
+        uploadStatus(uploads.append(name, id, body(request), chunkStart(request)), response, 202);
+    }
+
+    /** Where a chunk with a {@code Content-Range} says it starts; null without one. */
+    private static Long chunkStart(HttpServletRequest request) {
+        ChunkRange range = ChunkRange.parse(request.getHeader("Content-Range"));
+        if (range == null) {
+            return null;
         }
-        uploadStatus(uploads.append(name, id, body(request), expectedStart), response, 202);
+        range.requireLength(request.getContentLengthLong());
+        return range.start();
     }
 
     private void uploadStatus(UploadStat upload, HttpServletResponse response, int status) {
@@ -324,6 +329,8 @@ public class DistributionController {
         byte[] content;
         try (InputStream in = body(request)) {
             content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, manifests.maxSize() + 1));
+        } catch (RegistryException e) {
+            throw new RegistryException(ErrorCode.MANIFEST_INVALID, "manifest body broke off: " + e.getMessage());
         }
         ManifestService.Pushed pushed = manifests.put(name, reference, request.getContentType(), content);
         Digest digest = pushed.digest();

@@ -2,11 +2,11 @@ package io.atoll.registry.web;
 
 import io.atoll.registry.auth.RegistryAccess;
 import io.atoll.registry.oci.ErrorCode;
+import io.atoll.registry.oci.OciErrors;
 import io.atoll.registry.oci.RegistryException;
 import io.atoll.registry.storage.StorageException;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +19,12 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 @RestControllerAdvice(assignableTypes = DistributionController.class)
 class OciErrorAdvice {
 
+    /**
+     * The error this advice answered with. Tomcat may have marked the response as failed already
+     * (a request body that broke off is its 400), in which case the body written here is dropped
+     * and {@link OciErrorController} answers from this instead.
+     */
+    static final String DECIDED = OciErrorAdvice.class.getName() + ".decided";
     private static final Logger log = LoggerFactory.getLogger(OciErrorAdvice.class);
 
     private final RegistryAccess access;
@@ -28,7 +34,8 @@ class OciErrorAdvice {
     }
 
     @ExceptionHandler(RegistryException.class)
-    ResponseEntity<Map<String, Object>> registry(RegistryException e) {
+    ResponseEntity<Map<String, Object>> registry(RegistryException e, HttpServletRequest request) {
+        request.setAttribute(DECIDED, e);
         ResponseEntity<Map<String, Object>> response = body(e.status(), e.code(), e.getMessage(), e.detail());
         if (e.code() == ErrorCode.UNAUTHORIZED) {
             // How docker discovers that it must send the credentials of `docker login`.
@@ -45,6 +52,13 @@ class OciErrorAdvice {
         return body(500, ErrorCode.UNKNOWN, "storage failure", null);
     }
 
+    /** A fault of the registry itself: never bad input, which is always a {@link RegistryException}. */
+    @ExceptionHandler(RuntimeException.class)
+    ResponseEntity<Map<String, Object>> unexpected(RuntimeException e) {
+        log.error("request failed", e);
+        return body(500, ErrorCode.UNKNOWN, "internal server error", null);
+    }
+
     /** The client went away mid-response; nobody is left to read an error. */
     @ExceptionHandler(IOException.class)
     void clientGone(IOException e) {
@@ -52,13 +66,9 @@ class OciErrorAdvice {
     }
 
     private static ResponseEntity<Map<String, Object>> body(int status, ErrorCode code, String message, Object detail) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("code", code.name());
-        error.put("message", message);
-        error.put("detail", detail);
         return ResponseEntity.status(status)
                 .header(DistributionController.API_VERSION, "registry/2.0")
                 .contentType(MediaType.APPLICATION_JSON)
-                .body(Map.of("errors", List.of(error)));
+                .body(OciErrors.body(code, message, detail));
     }
 }

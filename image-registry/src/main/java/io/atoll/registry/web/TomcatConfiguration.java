@@ -1,7 +1,13 @@
 package io.atoll.registry.web;
 
 import io.atoll.registry.RegistryProperties;
+import org.apache.catalina.Container;
+import org.apache.catalina.Lifecycle;
+import org.apache.catalina.Valve;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.valves.ErrorReportValve;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.boot.tomcat.TomcatContextCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -20,6 +26,33 @@ class TomcatConfiguration {
             connector.setEncodedSolidusHandling("passthrough");
             connector.setEncodedReverseSolidusHandling("passthrough");
         };
+    }
+
+    /**
+     * Replaces Tomcat's HTML error report on the host with {@link OciErrorReportValve}. Done as
+     * the context starts, after every customizer (Spring Boot adds an {@code ErrorReportValve} of
+     * its own from one) and after the host has put its default in place.
+     */
+    @Bean
+    TomcatContextCustomizer ociErrorReports() {
+        return context -> context.addLifecycleListener(event -> {
+            if (!Lifecycle.BEFORE_START_EVENT.equals(event.getType())) {
+                return;
+            }
+            Container host = context.getParent();
+            for (Valve valve : host.getPipeline().getValves()) {
+                if (valve instanceof ErrorReportValve && !(valve instanceof OciErrorReportValve)) {
+                    host.getPipeline().removeValve(valve);
+                }
+            }
+            if (host instanceof StandardHost standard) {
+                standard.setErrorReportValveClass(OciErrorReportValve.class.getName());
+            }
+            boolean present = java.util.Arrays.stream(host.getPipeline().getValves()).anyMatch(OciErrorReportValve.class::isInstance);
+            if (!present) {
+                host.getPipeline().addValve(new OciErrorReportValve());
+            }
+        });
     }
 
     /**
