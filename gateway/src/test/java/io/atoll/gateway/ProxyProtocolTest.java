@@ -100,7 +100,7 @@ class ProxyProtocolTest {
         uploads.setExecutor(Executors.newCachedThreadPool());
         uploads.start();
         zk.route("proto", RouteRule.forHosts(List.of("proto.example.test")));
-        zk.route("uploads", new RouteRule(List.of("proto.example.test"), "/upload", Map.of(), Map.of(), false, 0, 0, 0));
+        zk.route("uploads", RouteRule.forHosts(List.of("uploads.example.test")));
         zk.instance("uploads", "uploads-1", "127.0.0.1:" + uploads.getAddress().getPort(), InstanceState.HEALTHY);
         zk.instance("proto", "proto-1", "127.0.0.1:" + backend.port(), InstanceState.HEALTHY);
     }
@@ -167,7 +167,7 @@ class ProxyProtocolTest {
             return i == 1 ? Mono.fromCallable(() -> firstUploadChunkSeen.await(10, TimeUnit.SECONDS))
                     .then(next) : next;
         });
-        String answer = client().post().uri("/upload")
+        String answer = client().headers(headers -> headers.set("Host", "uploads.example.test")).post().uri("/upload")
                 .send(ByteBufFlux.fromInbound(body))
                 .responseSingle((response, content) -> content.asString())
                 .block(Duration.ofSeconds(60));

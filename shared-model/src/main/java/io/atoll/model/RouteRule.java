@@ -10,6 +10,7 @@ import java.util.Map;
  * @param pathPrefix requests whose path starts with it match; null or "/" matches every path
  * @param stripPrefix remove {@code pathPrefix} before forwarding
  * @param responseTimeoutMillis 0 for the gateway's default
+ * @param maxBodyBytes the largest request body the rule accepts (413 beyond); 0 for the gateway's default
  */
 public record RouteRule(
         List<String> hosts,
@@ -19,7 +20,8 @@ public record RouteRule(
         boolean stripPrefix,
         long connectTimeoutMillis,
         long responseTimeoutMillis,
-        int retries) {
+        int retries,
+        long maxBodyBytes) {
 
     public RouteRule {
         hosts = hosts == null ? List.of() : List.copyOf(hosts);
@@ -28,7 +30,13 @@ public record RouteRule(
         pathPrefix = pathPrefix == null || pathPrefix.isBlank() ? "/" : pathPrefix;
     }
 
+    /** A rule with the gateway's default body limit. */
+    public RouteRule(List<String> hosts, String pathPrefix, Map<String, String> headers, Map<String, String> query,
+            boolean stripPrefix, long connectTimeoutMillis, long responseTimeoutMillis, int retries) {
+        this(hosts, pathPrefix, headers, query, stripPrefix, connectTimeoutMillis, responseTimeoutMillis, retries, 0);
+    }
+
     public static RouteRule forHosts(List<String> hosts) {
-        return new RouteRule(hosts, "/", Map.of(), Map.of(), false, 0, 0, 0);
+        return new RouteRule(hosts, "/", Map.of(), Map.of(), false, 0, 0, 0, 0);
     }
 }

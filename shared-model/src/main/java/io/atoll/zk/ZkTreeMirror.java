@@ -38,6 +38,7 @@ public final class ZkTreeMirror<T> implements Closeable {
     private final JsonCodec codec;
     private final CuratorCache cache;
     private final Map<String, T> values = new ConcurrentHashMap<>();
+    private final Map<String, Long> created = new ConcurrentHashMap<>();
     private final List<Listener<T>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final AtomicLong version = new AtomicLong();
@@ -94,6 +95,14 @@ public final class ZkTreeMirror<T> implements Closeable {
         return Map.copyOf(values);
     }
 
+    /**
+     * The zxid of each value's creation: the order in which the nodes were first written, the
+     * same for every reader, unchanged by later writes of the same node.
+     */
+    public Map<String, Long> creationOrder() {
+        return Map.copyOf(created);
+    }
+
     public T get(String key) {
         return values.get(key);
     }
@@ -126,6 +135,9 @@ public final class ZkTreeMirror<T> implements Closeable {
             log.warn("Ignoring unreadable value at {}: {}", node.getPath(), e.getMessage());
             return;
         }
+        if (node.getStat() != null) {
+            created.put(key, node.getStat().getCzxid());
+        }
         T previous = values.put(key, value);
         if (!value.equals(previous)) {
             version.incrementAndGet();
@@ -135,6 +147,9 @@ public final class ZkTreeMirror<T> implements Closeable {
 
     private void remove(ChildData node) {
         String key = keyOf(node.getPath());
+        if (key != null) {
+            created.remove(key);
+        }
         if (key != null && values.remove(key) != null) {
             version.incrementAndGet();
             fire(key, null);

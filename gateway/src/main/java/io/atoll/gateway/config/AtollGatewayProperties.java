@@ -2,7 +2,9 @@ package io.atoll.gateway.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * How the gateway routes traffic.
@@ -35,6 +37,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxInitialLineLength longest request line accepted (414 beyond)
  * @param maxHeaderSize most bytes of request headers accepted (431 beyond)
  * @param shutdownGrace how long stopping waits for requests in flight before cutting them
+ * @param trustedProxies addresses or CIDR blocks of load balancers in front of the gateway: only
+ *     their {@code X-Forwarded-*}, {@code Forwarded} and {@code X-Real-IP} headers reach instances
+ *     (with the gateway's observation appended); anyone else's are replaced; empty by default
+ * @param headerTimeout how long a client may take to send a request's line and headers, from the
+ *     connection's start or the request's first byte (408 and close beyond)
+ * @param maxConnectionsPerAddress connections one client address may hold open at once (429 and
+ *     close beyond); trusted proxies are not limited; 0 for no limit
+ * @param maxBodySize the largest request body a route accepts unless its rule sets
+ *     {@code maxBodyBytes} (413 beyond)
  */
 @ConfigurationProperties("atoll.gateway")
 public record AtollGatewayProperties(
@@ -56,7 +67,11 @@ public record AtollGatewayProperties(
         Duration poolIdleTimeout,
         Integer maxInitialLineLength,
         Integer maxHeaderSize,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        List<String> trustedProxies,
+        Duration headerTimeout,
+        Integer maxConnectionsPerAddress,
+        DataSize maxBodySize) {
 
     public AtollGatewayProperties {
         defaultDomain = defaultDomain == null || defaultDomain.isBlank() ? "localhost" : defaultDomain.strip();
@@ -78,5 +93,15 @@ public record AtollGatewayProperties(
         maxInitialLineLength = maxInitialLineLength == null ? 8192 : maxInitialLineLength;
         maxHeaderSize = maxHeaderSize == null ? 16384 : maxHeaderSize;
         shutdownGrace = shutdownGrace == null ? Duration.ofSeconds(10) : shutdownGrace;
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+        headerTimeout = headerTimeout == null ? Duration.ofSeconds(20) : headerTimeout;
+        if (headerTimeout.isNegative() || headerTimeout.isZero()) {
+            throw new IllegalArgumentException("atoll.gateway.header-timeout must be positive, not " + headerTimeout);
+        }
+        maxConnectionsPerAddress = maxConnectionsPerAddress == null ? 512 : Math.max(0, maxConnectionsPerAddress);
+        maxBodySize = maxBodySize == null ? DataSize.ofMegabytes(256) : maxBodySize;
+        if (maxBodySize.isNegative()) {
+            throw new IllegalArgumentException("atoll.gateway.max-body-size must not be negative, not " + maxBodySize);
+        }
     }
 }

@@ -21,11 +21,13 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -45,19 +47,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
-    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
-    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
-    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
-    private static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
     private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
 
     /** Pipelined messages held while a response is in flight, before reading pauses. */
     private static final int MAX_QUEUED = 32;
 
     private final ProxyContext proxy;
+    private final HeaderDeadline headerDeadline;
     private ChannelHandlerContext ctx;
     private String clientAddress;
+    private InetAddress counted;
+    private boolean trustedClient;
     private String localPort;
+    /** The body bytes the current request may still send, and how many it has sent. */
+    private long bodyLimit = Long.MAX_VALUE;
+    private long bodyBytes;
 
     private Exchange current;
     private ArrayDeque<Object> queued;
@@ -69,8 +73,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** Between a read's first message and its end: writes to an instance are flushed at the end. */
     private boolean inRead;
 
-    ClientConnection(ProxyContext proxy) {
+    ClientConnection(ProxyContext proxy, HeaderDeadline headerDeadline) {
         this.proxy = proxy;
+        this.headerDeadline = headerDeadline;
     }
 
     boolean keepAlive() {
@@ -90,6 +95,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
             clientAddress = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
+            trustedClient = proxy.forwarded().trusts(remote);
+            if (!trustedClient) {
+                if (!proxy.connectionLimit().tryAcquire(remote.getAddress())) {
+                    keepAlive = false;
+                    answer(null, HttpResponseStatus.TOO_MANY_REQUESTS, "too many connections from this address",
+                            RequestIds.create(), System.nanoTime(), true);
+                    ctx.fireChannelActive();
+                    return;
+                }
+                counted = remote.getAddress();
+            }
         }
         if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
             localPort = String.valueOf(local.getPort());
@@ -124,9 +140,34 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void dispatch(Object msg) {
         if (msg instanceof HttpRequest request) {
+            headerDeadline.headReceived();
+            bodyBytes = 0;
             onRequest(request);
         }
         if (msg instanceof HttpContent content) {
+            if (content instanceof LastHttpContent last) {
+                headerDeadline.requestEnded();
+                // Request trailers are not relayed: some servers fold them into the headers,
+                // after the gateway has routed and rewritten those.
+                if (!last.trailingHeaders().isEmpty()) {
+                    last.trailingHeaders().clear();
+                }
+            }
+            if (content.decoderResult().isFailure()) {
+                // A malformed chunk: the decoder gives up on the connection. What was relayed so
+                // far must never look complete to the instance, so its connection is cut, not ended.
+                content.release();
+                refuseBody(HttpResponseStatus.BAD_REQUEST, "the request body is not valid HTTP/1.1 chunked encoding: "
+                        + content.decoderResult().cause().getMessage());
+                return;
+            }
+            bodyBytes += content.content().readableBytes();
+            if (bodyBytes > bodyLimit) {
+                content.release();
+                refuseBody(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                        "the request body is larger than the " + bodyLimit + " bytes this route accepts");
+                return;
+            }
             if (current != null && !current.requestComplete()) {
                 current.clientContent(content);
             } else {
@@ -136,6 +177,27 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         } else if (!(msg instanceof HttpRequest)) {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /**
+     * Ends a request whose body cannot be relayed: the instance's connection is closed mid-body
+     * (so the instance never sees a complete request), the client gets the status if no answer
+     * has started yet, and its connection closes, since what follows on it cannot be trusted.
+     */
+    private void refuseBody(HttpResponseStatus status, String detail) {
+        keepAlive = false;
+        if (closed) {
+            return;
+        }
+        Exchange exchange = current;
+        current = null;
+        if (exchange == null || !exchange.abandon(status.code())) {
+            // Nothing of ours to answer (the gateway already did), or the instance's answer has
+            // begun: the client can only learn it from the cut.
+            abort();
+            return;
+        }
+        answer(exchange.app(), status, detail, exchange.requestId(), exchange.started(), true);
     }
 
     @Override
@@ -162,6 +224,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        if (counted != null) {
+            proxy.connectionLimit().release(counted);
+            counted = null;
+        }
         if (current != null) {
             current.clientClosed();
             current = null;
@@ -178,6 +244,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (event instanceof IdleStateEvent) {
             if (current == null && tunnel == null) {
                 ctx.close();
+            }
+            return;
+        }
+        if (event == HeaderDeadline.EXPIRED) {
+            keepAlive = false;
+            if (current == null && tunnel == null && !closed) {
+                answer(null, HttpResponseStatus.REQUEST_TIMEOUT, "the request's headers did not arrive within "
+                        + proxy.properties().headerTimeout().toMillis() + " ms", RequestIds.create(), System.nanoTime(),
+                        true);
+            } else {
+                // An answer is in flight: let it finish, then close instead of waiting on.
+                closing = true;
             }
             return;
         }
@@ -203,6 +281,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         long started = System.nanoTime();
         HttpHeaders headers = request.headers();
         String requestId = RequestIds.keepOrCreate(headers.get(X_REQUEST_ID));
+        bodyLimit = Long.MAX_VALUE;
         if (request.decoderResult().isFailure()) {
             keepAlive = false;
             Throwable cause = request.decoderResult().cause();
@@ -214,33 +293,36 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         keepAlive = HttpUtil.isKeepAlive(request);
         http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        // How the decoder framed the body; the request the instance gets is framed the same way,
+        // whatever the client's headers say after hop-by-hop stripping (Hop.frame).
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        long contentLength = chunked ? -1 : HttpUtil.getContentLength(request, -1L);
+        boolean hasBody = chunked || contentLength > 0;
         if (request.method().equals(HttpMethod.CONNECT)) {
             // A reverse proxy opens no tunnels to arbitrary places.
             answer(null, HttpResponseStatus.METHOD_NOT_ALLOWED, "the gateway does not serve CONNECT", requestId,
                     started, true);
             return;
         }
-
-        String target = request.uri();
-        String authority = headers.get(HttpHeaderNames.HOST);
-        if (target.startsWith("http://") || target.startsWith("https://")) {
-            // Absolute form: its authority overrides the Host header (RFC 9112 §3.2.2).
-            int start = target.indexOf("//") + 2;
-            int slash = target.indexOf('/', start);
-            authority = target.substring(start, slash < 0 ? target.length() : slash);
-            target = slash < 0 ? "/" : target.substring(slash);
-            headers.set(HttpHeaderNames.HOST, authority);
+        RequestTarget checked;
+        try {
+            checked = RequestTarget.of(request);
+        } catch (RequestTarget.Invalid e) {
+            keepAlive = false;
+            answer(null, HttpResponseStatus.BAD_REQUEST, e.getMessage(), requestId, started, true);
+            return;
         }
+        String authority = checked.authority();
+        String target = checked.target();
         int question = target.indexOf('?');
         String rawPath = question < 0 ? target : target.substring(0, question);
         String query = question < 0 ? null : target.substring(question + 1);
-        // "OPTIONS *" and the like: routed by host alone, forwarded as they are.
+        // "OPTIONS *": routed by host alone, forwarded as it is.
         String path = rawPath.startsWith("/") ? rawPath : "/";
         String host = RoutingTable.normaliseHost(authority);
-        if (host == null) {
-            answer(null, HttpResponseStatus.BAD_REQUEST, "the request names no host", requestId, started, hasBody);
-            return;
+        if (!headers.contains(HttpHeaderNames.HOST)) {
+            // An HTTP/1.0 request in absolute form: the instance learns the host all the same.
+            headers.set(HttpHeaderNames.HOST, authority);
         }
 
         RoutingTable table = proxy.tables().current();
@@ -257,22 +339,32 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         Resolution.Match match = (Resolution.Match) resolution;
         AppRule rule = match.rule();
+        if (contentLength > rule.maxBodyBytes()) {
+            answer(rule.app(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is larger than the "
+                    + rule.maxBodyBytes() + " bytes this route accepts", requestId, started, true);
+            return;
+        }
         Backend first = proxy.balancer().acquire(rule.app(), match.backends(), Collections.emptySet());
         if (first == null) {
             answer(rule.app(), HttpResponseStatus.SERVICE_UNAVAILABLE, "app '" + rule.app()
                     + "' has no healthy instance", requestId, started, hasBody);
             return;
         }
+        bodyLimit = rule.maxBodyBytes();
 
-        boolean upgrade = headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
-                && headers.contains(HttpHeaderNames.UPGRADE);
-        String upgradeTo = upgrade ? headers.get(HttpHeaderNames.UPGRADE) : null;
+        String upgradeTo = headers.get(HttpHeaderNames.UPGRADE);
+        // h2c is refused: RFC 9113 dropped the upgrade, and a tunnel of HTTP/2 to an instance
+        // would carry requests the gateway never routed.
+        boolean upgrade = upgradeTo != null && !upgradeTo.regionMatches(true, 0, "h2c", 0, 3)
+                && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
         Hop.strip(headers);
+        Hop.frame(headers, chunked, contentLength);
         if (upgrade) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             headers.set(HttpHeaderNames.UPGRADE, upgradeTo);
         }
-        forwardedHeaders(headers, authority, requestId);
+        proxy.forwarded().apply(headers, trustedClient, clientAddress, authority, localPort);
+        headers.set(X_REQUEST_ID, requestId);
         String forwardedPath = rawPath.startsWith("/") ? rule.forwardedPath(rawPath) : rawPath;
         String forwardedTarget = query == null ? forwardedPath : forwardedPath + "?" + query;
         if (!forwardedTarget.equals(request.uri())) {
@@ -288,24 +380,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 upgrade, method.equals(HttpMethod.HEAD));
         current.start(first, inRead);
         updateReading();
-    }
-
-    private void forwardedHeaders(HttpHeaders headers, String authority, String requestId) {
-        if (clientAddress != null) {
-            String existing = headers.get(X_FORWARDED_FOR);
-            headers.set(X_FORWARDED_FOR, existing == null ? clientAddress : existing + ", " + clientAddress);
-        }
-        append(headers, X_FORWARDED_PROTO, "http");
-        append(headers, X_FORWARDED_HOST, authority);
-        if (localPort != null) {
-            append(headers, X_FORWARDED_PORT, localPort);
-        }
-        headers.set(X_REQUEST_ID, requestId);
-    }
-
-    private static void append(HttpHeaders headers, AsciiString name, String value) {
-        String existing = headers.get(name);
-        headers.set(name, existing == null ? value : existing + "," + value);
     }
 
     /** The gateway's own answer, before any instance was involved. */
@@ -386,8 +460,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void drainQueued() {
+        boolean dispatched = false;
         while (queued != null && !queued.isEmpty() && !closed && (current == null || !current.requestComplete())) {
             dispatch(queued.poll());
+            dispatched = true;
+        }
+        if (dispatched && current != null && !inRead) {
+            // No read of the client's will end to flush what was relayed from the queue (a
+            // pipelined request's body): flush it now.
+            current.clientReadComplete();
         }
         updateReading();
     }

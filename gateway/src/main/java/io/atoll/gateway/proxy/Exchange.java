@@ -113,6 +113,41 @@ final class Exchange {
         return requestComplete;
     }
 
+    String app() {
+        return rule.app();
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    long started() {
+        return started;
+    }
+
+    /**
+     * The client's request cannot go on (its body is malformed or too large): the instance's
+     * connection is closed with the request unfinished, never ended, so the instance cannot
+     * take what it got for a whole request.
+     *
+     * @return true when no answer has started, so the caller can still answer the client
+     */
+    boolean abandon(int failure) {
+        finished = true;
+        dropBackendChannel();
+        releaseBackend();
+        if (pending != null) {
+            pending.forEach(HttpContent::release);
+            pending = null;
+        }
+        if (responseStarted) {
+            proxy.metrics().record(rule.app(), status, started);
+            return false;
+        }
+        status = failure;
+        return true;
+    }
+
     /** Whether the client's connection may be read: its body has somewhere to go. */
     boolean acceptsClientData() {
         if (upgrade && !finished) {
@@ -292,11 +327,15 @@ final class Exchange {
         status = code;
         backendKeepAlive = HttpUtil.isKeepAlive(response);
         HttpHeaders headers = response.headers();
+        // The client gets the answer framed as the gateway relays it, whatever the instance's
+        // Connection header named: an app must not be able to desync a shared client connection.
+        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        long contentLength = chunked ? -1 : HttpUtil.getContentLength(response, -1L);
         Hop.strip(headers);
+        Hop.frame(headers, chunked, contentLength);
         headers.set(RequestIds.HEADER, requestId);
         boolean close = !client.keepAlive() || !requestComplete;
         boolean bodyAllowed = !headRequest && code != 204 && code != 304;
-        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
         if (client.http10()) {
             // An HTTP/1.0 client cannot read chunks: it gets the bytes and the connection's end.
             if (chunked) {

@@ -6,5 +6,6 @@ import io.atoll.gateway.routing.RoutingTableWatcher;
 
 /** What every connection of the proxy shares. */
 record ProxyContext(RoutingTableWatcher tables, LeastOutstandingBalancer balancer, BackendConnections connections,
-        RequestMetrics metrics, AtollGatewayProperties properties) {
+        RequestMetrics metrics, AtollGatewayProperties properties, ForwardedHeaders forwarded,
+        AddressConnectionLimit connectionLimit) {
 }

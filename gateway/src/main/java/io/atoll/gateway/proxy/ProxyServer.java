@@ -103,7 +103,10 @@ public class ProxyServer implements SmartLifecycle {
                         .addLast(new BackendHandler(backendConnections));
             }
         });
-        ProxyContext context = new ProxyContext(tables, balancer, backendConnections, metrics, properties);
+        ProxyContext context = new ProxyContext(tables, balancer, backendConnections, metrics, properties,
+                new ForwardedHeaders(properties.trustedProxies()),
+                new AddressConnectionLimit(properties.maxConnectionsPerAddress()));
+        long headerTimeout = properties.headerTimeout().toNanos();
 
         long clientIdle = properties.clientIdleTimeout().toMillis();
         ServerBootstrap server = new ServerBootstrap()
@@ -116,12 +119,14 @@ public class ProxyServer implements SmartLifecycle {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         connections.add(channel);
+                        HeaderDeadline deadline = new HeaderDeadline(headerTimeout);
                         channel.pipeline()
                                 .addLast(new IdleStateHandler(clientIdle, 0, 0, TimeUnit.MILLISECONDS))
+                                .addLast(deadline)
                                 .addLast(new HttpServerCodec(properties.maxInitialLineLength(),
                                         properties.maxHeaderSize(), 65536))
                                 .addLast(new HttpServerExpectContinueHandler())
-                                .addLast(new ClientConnection(context));
+                                .addLast(new ClientConnection(context, deadline));
                     }
                 });
         InetSocketAddress address = new InetSocketAddress(properties.address(), properties.port());

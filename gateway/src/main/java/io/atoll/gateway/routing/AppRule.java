@@ -13,9 +13,10 @@ import java.util.Map;
  * @param retries how many other instances an idempotent request is tried on after failing to connect
  * @param connectTimeout how long a TCP connection to an instance may take
  * @param responseTimeout how long an instance may take to send its response headers
+ * @param maxBodyBytes the largest request body accepted
  */
 public record AppRule(String app, String pathPrefix, Map<String, String> headers, Map<String, String> query,
-        boolean stripPrefix, int retries, Duration connectTimeout, Duration responseTimeout) {
+        boolean stripPrefix, int retries, Duration connectTimeout, Duration responseTimeout, long maxBodyBytes) {
 
     public AppRule {
         pathPrefix = normalisePrefix(pathPrefix);

@@ -22,11 +22,13 @@ public class RoutingSnapshotStore {
     private static final Logger log = LoggerFactory.getLogger(RoutingSnapshotStore.class);
 
     /** What is saved: the mirrors' content, not the derived table, so the format stays the ZooKeeper one. */
-    public record Snapshot(Instant savedAt, Map<String, AppRoute> routes, Map<String, InstanceStatus> instances) {
+    public record Snapshot(Instant savedAt, Map<String, AppRoute> routes, Map<String, InstanceStatus> instances,
+            Map<String, Long> claimOrder) {
 
         public Snapshot {
             routes = routes == null ? Map.of() : Map.copyOf(routes);
             instances = instances == null ? Map.of() : Map.copyOf(instances);
+            claimOrder = claimOrder == null ? Map.of() : Map.copyOf(claimOrder);
         }
     }
 
@@ -37,12 +39,12 @@ public class RoutingSnapshotStore {
         this.file = file;
     }
 
-    public void save(Map<String, AppRoute> routes, Map<String, InstanceStatus> instances) {
+    public void save(Map<String, AppRoute> routes, Map<String, InstanceStatus> instances, Map<String, Long> claimOrder) {
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            Files.write(temp, codec.encode(new Snapshot(Instant.now(), routes, instances)));
+            Files.write(temp, codec.encode(new Snapshot(Instant.now(), routes, instances, claimOrder)));
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             log.warn("Cannot write routing snapshot {}: {}", file, e.toString());

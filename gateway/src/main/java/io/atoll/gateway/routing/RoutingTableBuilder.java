@@ -12,8 +12,11 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +34,7 @@ public final class RoutingTableBuilder {
             .thenComparing(AppRule::app);
 
     private final AtollGatewayProperties properties;
+    private final Set<String> reportedConflicts = ConcurrentHashMap.newKeySet();
 
     public RoutingTableBuilder(AtollGatewayProperties properties) {
         this.properties = properties;
@@ -41,6 +45,16 @@ public final class RoutingTableBuilder {
      * @param instances keyed by {@code app/instanceId} ({@code /atoll/instances/{app}/{id}})
      */
     public RoutingTable build(long version, Map<String, AppRoute> routes, Map<String, InstanceStatus> instances) {
+        return build(version, routes, instances, Map.of());
+    }
+
+    /**
+     * @param claimOrder per app, when its route was first written (the route node's creation
+     *     zxid): of two apps naming the same host, the earlier one owns it. Apps without an
+     *     entry come last, by name.
+     */
+    public RoutingTable build(long version, Map<String, AppRoute> routes, Map<String, InstanceStatus> instances,
+            Map<String, Long> claimOrder) {
         Map<String, AppBackends> healthy = new HashMap<>();
         healthyBackends(instances).forEach((app, backends) -> {
             AppRoute route = routes.get(app);
@@ -50,13 +64,21 @@ public final class RoutingTableBuilder {
 
         TreeSet<String> apps = new TreeSet<>(routes.keySet());
         apps.addAll(appsOf(instances));
+        List<String> byClaim = new ArrayList<>(apps);
+        byClaim.sort(Comparator.comparingLong((String app) -> claimOrder.getOrDefault(app, Long.MAX_VALUE))
+                .thenComparing(Comparator.naturalOrder()));
 
+        HostOwners owners = new HostOwners();
+        for (String app : apps) {
+            // {app}.{default-domain} is the app's own, whoever else names it and whenever.
+            owners.exact.put(defaultHost(app), app);
+        }
         Map<String, List<AppRule>> exact = new HashMap<>();
         Map<String, List<AppRule>> wildcard = new HashMap<>();
-        for (String app : apps) {
+        for (String app : byClaim) {
             AppRoute route = routes.get(app);
             List<RouteRule> rules = route == null ? List.of() : route.rules();
-            String defaultHost = app.toLowerCase(java.util.Locale.ROOT) + "." + properties.defaultDomain();
+            String defaultHost = defaultHost(app);
             boolean defaultHostClaimed = false;
             for (RouteRule rule : rules) {
                 AppRule appRule = toAppRule(app, rule);
@@ -67,9 +89,15 @@ public final class RoutingTableBuilder {
                         log.warn("Ignoring invalid host '{}' in route of app {}", host, app);
                         continue;
                     }
+                    boolean isWildcard = name.startsWith("*.");
+                    String key = isWildcard ? name.substring(2) : name;
+                    String owner = name.equals(defaultHost) ? app : owners.claim(key, isWildcard, app);
+                    if (!owner.equals(app)) {
+                        reportConflict(name, app, owner);
+                        continue;
+                    }
                     defaultHostClaimed |= name.equals(defaultHost);
-                    add(name.startsWith("*.") ? wildcard : exact,
-                            name.startsWith("*.") ? name.substring(2) : name, appRule);
+                    add(isWildcard ? wildcard : exact, key, appRule);
                 }
             }
             if (!defaultHostClaimed) {
@@ -79,24 +107,79 @@ public final class RoutingTableBuilder {
         return new RoutingTable(version, Instant.now(), index(exact), index(wildcard), healthy, apps.size());
     }
 
+    private String defaultHost(String app) {
+        return app.toLowerCase(Locale.ROOT) + "." + properties.defaultDomain();
+    }
+
+    /**
+     * Who owns which name, filled in claim order. A claim is refused when it would take names
+     * that already resolve to another app: an exact host owned by another app or inside another
+     * app's wildcard, or a wildcard equal to or inside another app's wildcard. A wildcard around
+     * another app's exact host, or around a narrower wildcard, takes nothing from them: the exact
+     * host and the longer suffix win at lookup.
+     */
+    private static final class HostOwners {
+        final Map<String, String> exact = new HashMap<>();
+        final Map<String, String> wildcards = new HashMap<>();
+
+        /** @return the owner after the claim: {@code app} when it was granted */
+        String claim(String key, boolean isWildcard, String app) {
+            if (!isWildcard) {
+                String owner = exact.get(key);
+                if (owner != null && !owner.equals(app)) {
+                    return owner;
+                }
+            }
+            String covering = wildcardOwner(key, isWildcard, app);
+            if (covering != null) {
+                return covering;
+            }
+            (isWildcard ? wildcards : exact).putIfAbsent(key, app);
+            return app;
+        }
+
+        /** Another app's wildcard covering {@code key}: any proper suffix, and for a wildcard the key itself. */
+        private String wildcardOwner(String key, boolean isWildcard, String app) {
+            if (isWildcard) {
+                String owner = wildcards.get(key);
+                if (owner != null && !owner.equals(app)) {
+                    return owner;
+                }
+            }
+            for (int dot = key.indexOf('.'); dot >= 0; dot = key.indexOf('.', dot + 1)) {
+                String owner = wildcards.get(key.substring(dot + 1));
+                if (owner != null && !owner.equals(app)) {
+                    return owner;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Logged once per distinct conflict, not on every rebuild. */
+    private void reportConflict(String host, String app, String owner) {
+        if (reportedConflicts.add(host + " " + app + " " + owner)) {
+            log.warn("App {} names host {}, which belongs to app {}: ignored (a host is never moved from its owner)",
+                    app, host, owner);
+        }
+    }
+
     private AppRule toAppRule(String app, RouteRule rule) {
         Duration connect = rule.connectTimeoutMillis() > 0
                 ? Duration.ofMillis(rule.connectTimeoutMillis()) : properties.connectTimeout();
         Duration response = rule.responseTimeoutMillis() > 0
                 ? Duration.ofMillis(rule.responseTimeoutMillis()) : properties.responseTimeout();
         int retries = rule.retries() > 0 ? rule.retries() : rule.retries() < 0 ? 0 : properties.retries();
+        long maxBody = rule.maxBodyBytes() > 0 ? rule.maxBodyBytes() : properties.maxBodySize().toBytes();
         return new AppRule(app, rule.pathPrefix(), rule.headers(), rule.query(), rule.stripPrefix(), retries,
-                connect, response);
+                connect, response, maxBody);
     }
 
     private static void add(Map<String, List<AppRule>> index, String host, AppRule rule) {
         List<AppRule> rules = index.computeIfAbsent(host, h -> new ArrayList<>());
         for (AppRule existing : rules) {
             if (existing.sameMatchAs(rule)) {
-                if (!existing.app().equals(rule.app())) {
-                    log.warn("Host {} path {} is claimed by apps {} and {}; {} keeps it",
-                            host, rule.pathPrefix(), existing.app(), rule.app(), existing.app());
-                }
+                // The app's own duplicate: its first rule stands.
                 return;
             }
         }

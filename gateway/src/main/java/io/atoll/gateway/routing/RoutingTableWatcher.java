@@ -141,10 +141,12 @@ public class RoutingTableWatcher implements SmartLifecycle {
             long started = System.nanoTime();
             boolean synced = isSynced();
             RoutingSnapshotStore.Snapshot source = synced || coldStart == null
-                    ? new RoutingSnapshotStore.Snapshot(null, routes.snapshot(), instances.snapshot())
+                    ? new RoutingSnapshotStore.Snapshot(null, routes.snapshot(), instances.snapshot(),
+                            routes.creationOrder())
                     : coldStart;
             Map<String, InstanceStatus> effective = synced ? withVanished(source.instances()) : source.instances();
-            RoutingTable table = builder.build(versions.incrementAndGet(), source.routes(), effective);
+            RoutingTable table = builder.build(versions.incrementAndGet(), source.routes(), effective,
+                    source.claimOrder());
             current = table;
             Set<String> live = new HashSet<>();
             for (AppBackends backends : table.healthy().values()) {
@@ -154,7 +156,7 @@ public class RoutingTableWatcher implements SmartLifecycle {
             if (synced) {
                 coldStart = null;
                 // Only a complete read is worth keeping; a partial one would shadow a good snapshot.
-                snapshots.save(source.routes(), source.instances());
+                snapshots.save(source.routes(), source.instances(), source.claimOrder());
             }
             log.info("Routing table v{}: {} apps, {} hosts, {} healthy instances ({} ms)", table.version(),
                     table.apps(), table.hostCount(), table.healthyInstanceCount(),

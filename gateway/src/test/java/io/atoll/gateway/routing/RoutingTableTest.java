@@ -19,7 +19,7 @@ class RoutingTableTest {
 
     private final RoutingTableBuilder builder = new RoutingTableBuilder(
             new AtollGatewayProperties("apps.test", null, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null));
+                    null, null, null, null, null, null, null, null, null, null, null, null));
 
     private static AppRoute route(String app, RouteRule... rules) {
         return new AppRoute(app, List.of(rules), Map.of(), 1);
@@ -54,10 +54,12 @@ class RoutingTableTest {
 
     @Test
     void exactHostBeatsWildcardAndTheLongestWildcardSuffixWins() {
+        // The narrower names were claimed first; a wider wildcard claimed later takes only the rest.
         RoutingTable table = builder.build(1, Map.of(
                 "any", route("any", rule("*.example.com", "/")),
                 "eu", route("eu", rule("*.eu.example.com", "/")),
-                "www", route("www", rule("www.eu.example.com", "/"))), Map.of());
+                "www", route("www", rule("www.eu.example.com", "/"))), Map.of(),
+                Map.of("www", 1L, "eu", 2L, "any", 3L));
         assertThat(appOf(resolve(table, "www.eu.example.com", "/"))).isEqualTo("www");
         assertThat(appOf(resolve(table, "shop.eu.example.com", "/"))).isEqualTo("eu");
         assertThat(appOf(resolve(table, "a.b.example.com", "/"))).isEqualTo("any");
@@ -65,16 +67,52 @@ class RoutingTableTest {
     }
 
     @Test
-    void longestPathPrefixWinsOnASharedHostAndPrefixesMatchWholeSegments() {
+    void aNameInsideAnotherAppsEarlierWildcardIsNeverTakenFromIt() {
         RoutingTable table = builder.build(1, Map.of(
-                "site", route("site", rule("shop.test", "/")),
-                "api", route("api", rule("shop.test", "/api/")),
-                "v2", route("v2", rule("shop.test", "/api/v2"))), Map.of());
-        assertThat(appOf(resolve(table, "shop.test", "/api/v2/x"))).isEqualTo("v2");
-        assertThat(appOf(resolve(table, "shop.test", "/api/v2"))).isEqualTo("v2");
-        assertThat(appOf(resolve(table, "shop.test", "/api/v20"))).isEqualTo("api");
-        assertThat(appOf(resolve(table, "shop.test", "/api"))).isEqualTo("api");
-        assertThat(appOf(resolve(table, "shop.test", "/apiary"))).isEqualTo("site");
+                "any", route("any", rule("*.example.com", "/")),
+                "eu", route("eu", rule("*.eu.example.com", "/")),
+                "www", route("www", rule("www.eu.example.com", "/"), rule("www.other.test", "/"))), Map.of(),
+                Map.of("any", 1L, "eu", 2L, "www", 3L));
+        assertThat(appOf(resolve(table, "www.eu.example.com", "/"))).isEqualTo("any");
+        assertThat(appOf(resolve(table, "shop.eu.example.com", "/"))).isEqualTo("any");
+        assertThat(appOf(resolve(table, "www.other.test", "/"))).isEqualTo("www");
+    }
+
+    @Test
+    void theFirstClaimOwnsAHostWhateverTheNamesAndRulesOfLaterOnes() {
+        RoutingTable table = builder.build(1, Map.of(
+                "zeta", route("zeta", rule("shop.test", "/")),
+                "alpha", route("alpha", rule("shop.test", "/api"), rule("zeta.apps.test", "/"))), Map.of(),
+                Map.of("zeta", 10L, "alpha", 20L));
+        assertThat(appOf(resolve(table, "shop.test", "/api/x"))).isEqualTo("zeta");
+        assertThat(appOf(resolve(table, "shop.test", "/"))).isEqualTo("zeta");
+        // {app}.{default-domain} is always the app's own, even for an earlier claim
+        RoutingTable squatted = builder.build(1, Map.of(
+                "alpha", route("alpha", rule("zeta.apps.test", "/")),
+                "zeta", route("zeta")), Map.of(), Map.of("alpha", 1L, "zeta", 2L));
+        assertThat(appOf(resolve(squatted, "zeta.apps.test", "/"))).isEqualTo("zeta");
+    }
+
+    @Test
+    void withinAnAppTheLongestPrefixThenTheMostMatchersWinAndPrefixesMatchWholeSegments() {
+        RoutingTable table = builder.build(1, Map.of("site", route("site", rule("shop.test", "/"),
+                rule("shop.test", "/api/"), rule("shop.test", "/api/v2"),
+                new RouteRule(List.of("shop.test"), "/api", Map.of("X-Beta", "yes"), Map.of(), true, 0, 0, 0)
+        )), Map.of("site/a", instance("site", "a", "10.0.0.1:8080", InstanceState.HEALTHY)));
+        assertThat(ruleOf(resolve(table, "shop.test", "/api/v2/x")).pathPrefix()).isEqualTo("/api/v2");
+        assertThat(ruleOf(resolve(table, "shop.test", "/api/v2")).pathPrefix()).isEqualTo("/api/v2");
+        assertThat(ruleOf(resolve(table, "shop.test", "/api/v20")).pathPrefix()).isEqualTo("/api");
+        assertThat(ruleOf(resolve(table, "shop.test", "/api/v20")).headers()).isEmpty();
+        assertThat(ruleOf(resolve(table, "shop.test", "/apiary")).pathPrefix()).isEqualTo("/");
+        HttpHeaders beta = new HttpHeaders();
+        beta.add("x-beta", "yes");
+        AppRule withHeader = ruleOf(table.resolve("shop.test", "/api/x", beta, new LinkedMultiValueMap<>()));
+        assertThat(withHeader.headers()).containsEntry("X-Beta", "yes");
+        assertThat(withHeader.forwardedPath("/api/x")).isEqualTo("/x");
+    }
+
+    private static AppRule ruleOf(Resolution resolution) {
+        return ((Resolution.Match) resolution).rule();
     }
 
     @Test
