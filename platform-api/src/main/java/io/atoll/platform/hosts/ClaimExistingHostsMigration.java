@@ -70,6 +70,9 @@ class ClaimExistingHostsMigration implements JavaMigration {
             List<String> kept = new ArrayList<>();
             for (String raw : app.getValue().isEmpty() ? new String[0] : app.getValue().split(",")) {
                 String refusal = refusal(app.getKey(), raw, claimed, hostsByApp);
+                if ("it is listed twice".equals(refusal)) {
+                    continue;
+                }
                 if (refusal != null) {
                     log.warn("App {} loses host '{}': {}", app.getKey(), raw, refusal);
                     continue;

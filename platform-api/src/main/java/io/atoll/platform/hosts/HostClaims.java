@@ -70,11 +70,6 @@ public class HostClaims {
         }
     }
 
-    public List<String> hostsOf(String app) {
-        return jdbc.sql("select host from app_host where app = :app order by host").param("app", app)
-                .query(String.class).list();
-    }
-
     static HostName parse(String stored) {
         return stored.startsWith("*.") ? new HostName(stored, true) : new HostName(stored, false);
     }

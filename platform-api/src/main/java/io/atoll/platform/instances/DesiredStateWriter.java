@@ -13,10 +13,12 @@ import io.atoll.platform.deploys.ReleaseRepository;
 import io.atoll.zk.ZkPaths;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -126,13 +128,26 @@ public class DesiredStateWriter {
                 }
             }
             for (App app : appsByName.values()) {
-                if (releases.maxNumber(app.name()) > 0 && client.checkExists().forPath(paths.route(app.name())) == null) {
+                if (releases.maxNumber(app.name()) > 0 && !routeIsCurrent(app)) {
+                    log.info("Restoring the route of {} in ZooKeeper", app.name());
                     writeRoute(app);
                     repaired.increment();
                 }
             }
         } catch (Exception e) {
             log.warn("Could not sync desired state to ZooKeeper; will retry: {}", e.toString());
+        }
+    }
+
+    /**
+     * Compared whole, not only for presence: a route that differs from SQL (hosts an upgrade took
+     * from an app that had claimed them second, a hand edit) must not keep routing.
+     */
+    private boolean routeIsCurrent(App app) throws Exception {
+        try {
+            return Arrays.equals(client.getData().forPath(paths.route(app.name())), codec.encode(route(app)));
+        } catch (KeeperException.NoNodeException e) {
+            return false;
         }
     }
 

@@ -117,5 +117,12 @@ class PlatformApiTest extends ApiTestSupport {
         curator.create().forPath(paths.assignment("node-s", "stray-1"), codec.encode(Map.of("app", "sync")));
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 List.of(id).equals(curator.getChildren().forPath(paths.assignmentsOf("node-s"))));
+
+        // a route that says more than SQL (a host the app does not own) is rewritten, not only a missing one
+        byte[] route = curator.getData().forPath(paths.route("sync"));
+        curator.setData().forPath(paths.route("sync"), codec.encode(new AppRoute("sync",
+                List.of(io.atoll.model.RouteRule.forHosts(List.of("stolen.example.com"))), Map.of(), 1)));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                java.util.Arrays.equals(route, curator.getData().forPath(paths.route("sync"))));
     }
 }
