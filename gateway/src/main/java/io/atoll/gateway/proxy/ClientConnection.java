@@ -57,6 +57,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private String clientAddress;
     private InetAddress counted;
+    private boolean overLimit;
     private boolean trustedClient;
     private String localPort;
     /** The body bytes the current request may still send, and how many it has sent. */
@@ -97,14 +98,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             clientAddress = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
             trustedClient = proxy.forwarded().trusts(remote);
             if (!trustedClient) {
-                if (!proxy.connectionLimit().tryAcquire(remote.getAddress())) {
-                    keepAlive = false;
-                    answer(null, HttpResponseStatus.TOO_MANY_REQUESTS, "too many connections from this address",
-                            RequestIds.create(), System.nanoTime(), true);
-                    ctx.fireChannelActive();
-                    return;
+                if (proxy.connectionLimit().tryAcquire(remote.getAddress())) {
+                    counted = remote.getAddress();
+                } else {
+                    // Answered at its first request rather than now: a client still sending would
+                    // meet a reset instead of the answer. The header deadline bounds the wait.
+                    overLimit = true;
                 }
-                counted = remote.getAddress();
             }
         }
         if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
@@ -289,6 +289,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
                     : HttpResponseStatus.BAD_REQUEST;
             answer(null, status, "the request is not valid HTTP/1.1: " + cause.getMessage(), requestId, started, true);
+            return;
+        }
+        if (overLimit) {
+            keepAlive = false;
+            answer(null, HttpResponseStatus.TOO_MANY_REQUESTS, "too many connections from this address", requestId,
+                    started, true);
             return;
         }
         keepAlive = HttpUtil.isKeepAlive(request);
