@@ -82,23 +82,13 @@ public class AppService {
             try {
                 hosts.add(hostPolicy.check(requested.get(i)));
             } catch (HostPolicy.InvalidHostException e) {
-                errors.add("hosts[" + i + "]: '" + printable(requested.get(i)) + "' " + e.getMessage());
+                errors.add("hosts[" + i + "]: " + ApiException.quote(requested.get(i)) + " " + e.getMessage());
             }
         }
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
         return List.copyOf(hosts);
-    }
-
-    /** The rejected value as it may be echoed: short, and without control characters. */
-    private static String printable(String value) {
-        String shown = value == null ? "" : value.codePoints()
-                .map(c -> Character.isISOControl(c) ? '?' : c)
-                .limit(80)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
-                .toString();
-        return value != null && value.length() > 80 ? shown + "..." : shown;
     }
 
     public App require(String name) {

@@ -78,7 +78,7 @@ public class DeployService {
             // before anything connects anywhere: a refused image never reaches the registry client
             images.check(request.image());
         } catch (ImagePolicy.InvalidImageException e) {
-            throw ApiException.invalid(List.of("image: " + e.getMessage()));
+            throw ApiException.invalid(List.of("image: " + ApiException.quote(request.image()) + " " + e.getMessage()));
         }
         if (!deploys.findUnfinished(appName).isEmpty()) {
             throw ApiException.conflict("app '" + appName + "' already has a deploy in progress");

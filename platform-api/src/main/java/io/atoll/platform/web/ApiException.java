@@ -22,7 +22,7 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException notFound(String what, String name) {
-        return new ApiException(HttpStatus.NOT_FOUND, what + " not found", "no " + what.toLowerCase() + " named '" + name + "'");
+        return new ApiException(HttpStatus.NOT_FOUND, what + " not found", "no " + what.toLowerCase() + " named " + quote(name));
     }
 
     public static ApiException conflict(String detail) {
@@ -36,6 +36,19 @@ public class ApiException extends RuntimeException {
     /** A request with several invalid fields, each error as {@code field: reason}. */
     public static ApiException invalid(List<String> errors) {
         return new ApiException(HttpStatus.BAD_REQUEST, "Invalid request", String.join("; ", errors), errors);
+    }
+
+    /** A rejected value as it may be echoed in a problem: quoted, at most 80 characters, no control characters. */
+    public static String quote(String value) {
+        if (value == null) {
+            return "null";
+        }
+        String shown = value.codePoints()
+                .map(c -> Character.isISOControl(c) ? '?' : c)
+                .limit(80)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
+        return "'" + shown + (value.codePointCount(0, value.length()) > 80 ? "...'" : "'");
     }
 
     public HttpStatus status() {
