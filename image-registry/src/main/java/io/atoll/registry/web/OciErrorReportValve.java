@@ -32,7 +32,9 @@ public class OciErrorReportValve extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
         }
-        String path = request.getRequestURI();
+        // Not the path: what reaches this valve failed before the registry read any body, so a
+        // 400 here is never "the upload's body broke off", whatever the path.
+        String path = null;
         String message;
         if (status == 505) {
             status = 400;

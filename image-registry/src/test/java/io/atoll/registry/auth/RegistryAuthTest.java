@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.atoll.registry.DockerCli;
 import io.atoll.registry.ImageRegistryApplication;
+import io.atoll.registry.RawHttp;
 import io.atoll.registry.RegistryClient;
 import io.atoll.registry.TestFiles;
+import io.atoll.registry.oci.Digest;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +45,7 @@ class RegistryAuthTest {
     private static final String ALICE_PASSWORD = "alice-" + UUID.randomUUID();
     private static final String BOB_PASSWORD = "bob-" + UUID.randomUUID();
     private static final String OPS_PASSWORD = "ops-" + UUID.randomUUID();
+    private static final String CAROL_PASSWORD = "carol-" + UUID.randomUUID();
     private static final String CHALLENGE = "Basic realm=\"atoll-registry\", charset=\"UTF-8\"";
 
     @DynamicPropertySource
@@ -56,6 +60,9 @@ class RegistryAuthTest {
         registry.add("atoll.registry.auth.anonymous.pull[0]", () -> "public");
         registry.add("atoll.registry.auth.users.ops.password-hash", () -> bcrypt.encode(OPS_PASSWORD));
         registry.add("atoll.registry.auth.users.ops.admin", () -> "true");
+        // Another tenant: pushes (and so pulls) rival/…, and may pull public/… like everyone.
+        registry.add("atoll.registry.auth.users.carol.password-hash", () -> bcrypt.encode(CAROL_PASSWORD));
+        registry.add("atoll.registry.auth.users.carol.push[0]", () -> "rival");
     }
 
     @LocalServerPort
@@ -120,6 +127,108 @@ class RegistryAuthTest {
         assertThat(errorCode(anonymousPull)).isEqualTo("UNAUTHORIZED");
         // HEAD gets the status and the challenge without a body.
         assertThat(registry.head("/v2/team/app/manifests/1").statusCode()).isEqualTo(401);
+    }
+
+    /**
+     * Issue 9's acceptance: a user with pull rights on her own repositories gets 404 BLOB_UNKNOWN
+     * for a blob only another tenant's repository holds, by GET, HEAD and mount, and cannot make
+     * it hers through a manifest either. What she sees does not depend on whether the blob exists.
+     */
+    @Test
+    void aBlobOnlyAnotherTenantHoldsIsUnknownByGetHeadAndMount() {
+        RegistryClient registry = new RegistryClient(port);
+        String alice = basic("alice", ALICE_PASSWORD);
+        String carol = basic("carol", CAROL_PASSWORD);
+        byte[] secretBytes = TestFiles.randomBytes(4096);
+        Digest secret = Digest.of(secretBytes);
+        Digest absent = Digest.of(TestFiles.randomBytes(64));
+        assertThat(registry.post("/v2/team/secret/blobs/uploads/?digest=" + secret, secretBytes,
+                "Content-Type", "application/octet-stream", "Authorization", alice).statusCode()).isEqualTo(201);
+
+        for (Digest digest : List.of(secret, absent)) {
+            HttpResponse<byte[]> get = registry.get("/v2/rival/app/blobs/" + digest, "Authorization", carol);
+            assertThat(get.statusCode()).as("GET %s", digest).isEqualTo(404);
+            assertThat(errorCode(get)).isEqualTo("BLOB_UNKNOWN");
+            assertThat(registry.head("/v2/rival/app/blobs/" + digest, "Authorization", carol).statusCode()).isEqualTo(404);
+            assertThat(registry.get("/v2/rival/app/blobs/" + digest, "Authorization", carol, "Range", "bytes=0-9").statusCode())
+                    .isEqualTo(404);
+            // From a repository she may not pull, from one she may pull that lacks the blob, and with no source at all.
+            for (String from : List.of("&from=team/secret", "&from=public/mirror", "&from=rival/app", "")) {
+                HttpResponse<byte[]> mount = registry.post("/v2/rival/app/blobs/uploads/?mount=" + digest + from, null,
+                        "Authorization", carol);
+                assertThat(mount.statusCode()).as("mount %s%s", digest, from).isEqualTo(202);
+                assertThat(mount.headers().firstValue("Docker-Content-Digest")).isEmpty();
+                assertThat(registry.location(mount)).startsWith("/v2/rival/app/blobs/uploads/");
+            }
+            HttpResponse<byte[]> delete = registry.send("DELETE", "/v2/rival/app/blobs/" + digest, null, "Authorization", carol);
+            assertThat(errorCode(delete)).isEqualTo("BLOB_UNKNOWN");
+        }
+        assertThat(errorCode(registry.get("/v2/team/secret/blobs/" + secret, "Authorization", carol))).isEqualTo("DENIED");
+
+        // A manifest naming the blob does not hand it over either.
+        byte[] configBytes = "{}".getBytes(StandardCharsets.UTF_8);
+        Digest config = Digest.of(configBytes);
+        assertThat(registry.post("/v2/rival/app/blobs/uploads/?digest=" + config, configBytes,
+                "Content-Type", "application/octet-stream", "Authorization", carol).statusCode()).isEqualTo(201);
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"size\":2,\"digest\":\"" + config + "\"},"
+                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"size\":4096,\"digest\":\"" + secret + "\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpResponse<byte[]> put = registry.put("/v2/rival/app/manifests/stolen", manifest,
+                "Content-Type", "application/vnd.oci.image.manifest.v1+json", "Authorization", carol);
+        assertThat(put.statusCode()).isEqualTo(400);
+        assertThat(errorCode(put)).isEqualTo("MANIFEST_BLOB_UNKNOWN");
+        assertThat(registry.get("/v2/rival/app/blobs/" + secret, "Authorization", carol).statusCode()).isEqualTo(404);
+
+        // The owner still has it, and mounts it where her team's readers can pull it.
+        assertThat(registry.get("/v2/team/secret/blobs/" + secret, "Authorization", alice).body()).isEqualTo(secretBytes);
+        HttpResponse<byte[]> mounted = registry.post("/v2/team/app/blobs/uploads/?mount=" + secret + "&from=team/secret", null,
+                "Authorization", alice);
+        assertThat(mounted.statusCode()).isEqualTo(201);
+        assertThat(mounted.headers().firstValue("Docker-Content-Digest")).hasValue(secret.toString());
+        assertThat(registry.get("/v2/team/app/blobs/" + secret, "Authorization", basic("bob", BOB_PASSWORD)).body())
+                .isEqualTo(secretBytes);
+
+        // Whoever has the bytes may upload them: stored once, now held by her repository too.
+        assertThat(registry.post("/v2/rival/app/blobs/uploads/?digest=" + secret, secretBytes,
+                "Content-Type", "application/octet-stream", "Authorization", carol).statusCode()).isEqualTo(201);
+        assertThat(registry.get("/v2/rival/app/blobs/" + secret, "Authorization", carol).body()).isEqualTo(secretBytes);
+        assertThat(registry.put("/v2/rival/app/manifests/own", manifest, "Content-Type", "application/vnd.oci.image.manifest.v1+json",
+                "Authorization", carol).statusCode()).isEqualTo(201);
+    }
+
+    /** Hostile credentials, as raw bytes: always the 401 challenge in the spec's format, never a 5xx. */
+    @Test
+    void hostileCredentialsAreA401InTheSpecFormat() throws IOException {
+        String longPassword = "alice:" + "p".repeat(200);
+        List<String> hostile = List.of("Basic", "Basic ", "Basic  ", "Basic !!!", "Basic " + b64("no-colon"), "Basic " + b64(":"),
+                "Basic " + b64("alice:"), "Basic " + b64(":" + ALICE_PASSWORD), "Basic " + b64(longPassword),
+                "Basic " + b64("alice:" + ALICE_PASSWORD + "x"), "Basic " + b64("ALICE:" + ALICE_PASSWORD),
+                "Basic " + b64("alice\0:" + ALICE_PASSWORD), "Basic " + b64("\u00e9l\u00efce:p\u00e4ss"), "Basic =",
+                "Basic " + "QUFB".repeat(1500), "basic " + b64("alice:wrong"), "Bearer x", "Digest username=alice", "Negotiate",
+                "Basic\t" + b64("alice:" + ALICE_PASSWORD) + "\0", "Basic " + b64("alice:" + ALICE_PASSWORD) + " trailing");
+        for (String path : List.of("/v2/", "/v2/team/app/manifests/1", "/v2/team/app/blobs/uploads/", "/actuator/registrygc")) {
+            for (String authorization : hostile) {
+                String method = path.endsWith("uploads/") ? "POST" : "GET";
+                try (RawHttp http = new RawHttp(port)) {
+                    http.send((method + " " + path + " HTTP/1.1\r\nHost: registry\r\nAuthorization: " + authorization
+                            + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                    RawHttp.Response response = http.read(false).orElseThrow();
+                    String what = method + " " + path + " with " + authorization.substring(0, Math.min(60, authorization.length()));
+                    assertThat(response.status()).as(what).isIn(400, 401);
+                    assertThat(response.header("Content-Type")).as(what).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+                    JsonNode error = json.readTree(response.body()).path("errors").path(0);
+                    assertThat(error.path("code").asString()).as(what).isIn("UNAUTHORIZED", "UNSUPPORTED");
+                    if (response.status() == 401) {
+                        assertThat(response.header("WWW-Authenticate")).as(what).hasValue(CHALLENGE);
+                    }
+                }
+            }
+        }
+    }
+
+    private static String b64(String value) {
+        return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

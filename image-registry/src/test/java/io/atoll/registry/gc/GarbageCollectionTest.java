@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.atoll.registry.RegistryClient;
 import io.atoll.registry.TestFiles;
 import io.atoll.registry.oci.Digest;
+import io.atoll.registry.oci.RepositoryName;
+import io.atoll.registry.storage.RegistryStorage;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Garbage collection through the management endpoint, over real HTTP and a real filesystem:
- * only blobs that no manifest references and that are older than the grace period go.
+ * only blobs that no manifest references and that are older than the grace period go, and with
+ * them every repository's link to them.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("dev")
@@ -48,6 +51,9 @@ class GarbageCollectionTest {
     @Autowired
     JsonMapper json;
 
+    @Autowired
+    RegistryStorage storage;
+
     @Test
     void collectsUnreferencedBlobsPastTheGracePeriodAndReportsThem() throws IOException {
         RegistryClient registry = new RegistryClient(port);
@@ -64,6 +70,11 @@ class GarbageCollectionTest {
                 + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"size\":" + layerBytes.length + ",\"digest\":\"" + layer + "\"}]}")
                 .getBytes(StandardCharsets.UTF_8);
         assertThat(registry.put("/v2/gc/app/manifests/1", manifest, "Content-Type", OCI_MANIFEST).statusCode()).isEqualTo(201);
+        // A second repository holds the layer too (links keep nothing alive), and a link whose blob
+        // is already gone (a crash between a blob's deletion and its links') waits to be swept.
+        assertThat(registry.post("/v2/gc/mounted/blobs/uploads/?mount=" + layer + "&from=gc/app", null).statusCode()).isEqualTo(201);
+        Digest vanished = Digest.of(TestFiles.randomBytes(10));
+        storage.linkBlob(new RepositoryName("gc/crashed"), vanished);
         // Everything but the fresh blob was committed "two hours ago".
         for (Digest digest : new Digest[] {config, layer, orphan}) {
             age(digest, Duration.ofHours(2));
@@ -81,6 +92,10 @@ class GarbageCollectionTest {
         assertThat(report.path("deleted").get(0).asString()).isEqualTo(orphan.toString());
         assertThat(report.path("blobsReferenced").asInt()).isEqualTo(2);
         assertThat(report.path("blobsKeptForGrace").asInt()).isEqualTo(1);
+        assertThat(report.path("linksRemoved").asInt()).as("the orphan's link in gc/app and the dangling one").isEqualTo(2);
+        assertThat(storage.blobLinked(new RepositoryName("gc/app"), orphan)).isFalse();
+        assertThat(storage.blobLinked(new RepositoryName("gc/crashed"), vanished)).isFalse();
+        assertThat(registry.get("/v2/gc/mounted/blobs/" + layer).body()).isEqualTo(layerBytes);
         assertThat(registry.head("/v2/gc/app/blobs/" + orphan).statusCode()).isEqualTo(404);
         assertThat(registry.head("/v2/gc/app/blobs/" + fresh).statusCode()).as("a push in progress keeps its blobs").isEqualTo(200);
         assertThat(registry.get("/v2/gc/app/blobs/" + layer).body()).isEqualTo(layerBytes);
@@ -95,6 +110,8 @@ class GarbageCollectionTest {
         assertThat(second.path("bytesFreed").asLong()).isEqualTo(configBytes.length + layerBytes.length);
         assertThat(registry.head("/v2/gc/app/blobs/" + layer).statusCode()).isEqualTo(404);
         assertThat(registry.head("/v2/gc/app/blobs/" + fresh).statusCode()).isEqualTo(200);
+        assertThat(second.path("linksRemoved").asInt()).as("config in gc/app, layer in gc/app and gc/mounted").isEqualTo(3);
+        assertThat(storage.listBlobLinks()).extracting(RegistryStorage.BlobLink::digest).containsOnly(fresh);
 
         JsonNode metric = json.readTree(registry.get("/actuator/metrics/atoll.registry.gc.freed").body());
         assertThat(metric.path("measurements").path(0).path("value").asDouble())

@@ -20,6 +20,7 @@ public final class InJvmS3 {
 
     public static final String ACCESS_KEY = "atoll-test";
     public static final String SECRET_KEY = "atoll-test-secret";
+    public static final String PREFIX = "registry/";
 
     private static URI endpoint;
 
@@ -62,10 +63,14 @@ public final class InJvmS3 {
 
     /** Points a Spring test's registry at a fresh bucket of the in-JVM S3. */
     public static void registerProperties(DynamicPropertyRegistry registry) {
-        String bucket = newBucket();
+        registerProperties(registry, newBucket());
+    }
+
+    /** Points a Spring test's registry at {@code bucket} (under the prefix {@link #PREFIX}), e.g. one the test filled first. */
+    public static void registerProperties(DynamicPropertyRegistry registry, String bucket) {
         registry.add("atoll.registry.storage.type", () -> "s3");
         registry.add("atoll.registry.storage.s3.bucket", () -> bucket);
-        registry.add("atoll.registry.storage.s3.prefix", () -> "registry/");
+        registry.add("atoll.registry.storage.s3.prefix", () -> PREFIX);
         registry.add("atoll.registry.storage.s3.endpoint", () -> endpoint().toString());
         registry.add("atoll.registry.storage.s3.path-style", () -> "true");
         registry.add("atoll.registry.storage.s3.access-key-id", () -> ACCESS_KEY);

@@ -285,10 +285,140 @@ class DistributionApiTest {
         HttpResponse<byte[]> mounted = registry.post("/v2/target/blobs/uploads/?mount=" + digest + "&from=source", null);
         assertThat(mounted.statusCode()).isEqualTo(201);
         assertThat(mounted.headers().firstValue("Docker-Content-Digest")).hasValue(digest.toString());
+        assertThat(registry.get("/v2/target/blobs/" + digest).body()).isEqualTo(content);
 
         HttpResponse<byte[]> fresh = registry.post("/v2/target/blobs/uploads/?mount=" + Digest.of(TestFiles.randomBytes(5)) + "&from=source", null);
         assertThat(fresh.statusCode()).isEqualTo(202);
         assertThat(fresh.headers().firstValue("Docker-Upload-UUID")).isPresent();
+
+        // The source must hold the blob: that it exists somewhere in the registry is not enough.
+        HttpResponse<byte[]> elsewhere = registry.post("/v2/third/blobs/uploads/?mount=" + digest + "&from=unrelated", null);
+        assertThat(elsewhere.statusCode()).isEqualTo(202);
+        assertThat(registry.head("/v2/third/blobs/" + digest).statusCode()).isEqualTo(404);
+    }
+
+    /** Blob bytes are stored once, but each repository sees only the blobs it received. */
+    @Test
+    void blobsArePerRepository() {
+        byte[] content = TestFiles.randomBytes(2000);
+        Digest digest = pushBlob("held/one", content);
+        assertThat(registry.get("/v2/held/one/blobs/" + digest).body()).isEqualTo(content);
+        HttpResponse<byte[]> elsewhere = registry.get("/v2/held/two/blobs/" + digest);
+        assertThat(elsewhere.statusCode()).isEqualTo(404);
+        assertThat(errorCode(elsewhere)).isEqualTo("BLOB_UNKNOWN");
+        assertThat(registry.head("/v2/held/two/blobs/" + digest).statusCode()).isEqualTo(404);
+
+        Digest config = pushBlob("held/three", "{}".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> manifest = registry.put("/v2/held/three/manifests/1", imageManifest(OCI_MANIFEST, config, 2, digest, 2000),
+                "Content-Type", OCI_MANIFEST);
+        assertThat(errorCode(manifest)).isEqualTo("MANIFEST_BLOB_UNKNOWN");
+
+        // Deleting through one repository removes it from that repository only.
+        assertThat(registry.post("/v2/held/two/blobs/uploads/?mount=" + digest + "&from=held/one", null).statusCode()).isEqualTo(201);
+        assertThat(registry.send("DELETE", "/v2/held/two/blobs/" + digest, null).statusCode()).isEqualTo(202);
+        assertThat(errorCode(registry.get("/v2/held/two/blobs/" + digest))).isEqualTo("BLOB_UNKNOWN");
+        assertThat(registry.get("/v2/held/one/blobs/" + digest).body()).isEqualTo(content);
+        assertThat(storage.statBlob(digest)).as("the bytes stay for garbage collection to judge").isPresent();
+    }
+
+    /** RFC 9110 §14 for blob GETs: positions of any length, unsatisfiable ranges 416 with the spec body. */
+    @Test
+    void rangesOfAnyLengthAre206Or416NeverA500() {
+        byte[] content = TestFiles.randomBytes(1000);
+        Digest digest = pushBlob("ranged", content);
+        String path = "/v2/ranged/blobs/" + digest;
+        record Case(String range, int status, String contentRange, int from, int to) {
+        }
+        List<Case> cases = List.of(
+                new Case("bytes=0-9", 206, "bytes 0-9/1000", 0, 10),
+                new Case("bytes=990-", 206, "bytes 990-999/1000", 990, 1000),
+                new Case("bytes=-10", 206, "bytes 990-999/1000", 990, 1000),
+                new Case("bytes=-99999999999999999999", 206, "bytes 0-999/1000", 0, 1000),
+                new Case("bytes=0-99999999999999999999", 206, "bytes 0-999/1000", 0, 1000),
+                new Case("bytes=00000000000000000000000000005-6", 206, "bytes 5-6/1000", 5, 7),
+                new Case("bytes=99999999999999999999-", 416, "bytes */1000", 0, 0),
+                new Case("bytes=1000-", 416, "bytes */1000", 0, 0),
+                new Case("bytes=-0", 416, "bytes */1000", 0, 0),
+                new Case("bytes=5-2", 416, "bytes */1000", 0, 0),
+                // Not one byte range: ignored, the whole blob, as RFC 9110 allows.
+                new Case("bytes=0-1,3-4", 200, null, 0, 1000),
+                new Case("bytes=garbage", 200, null, 0, 1000),
+                new Case("items=0-1", 200, null, 0, 1000));
+        for (Case c : cases) {
+            HttpResponse<byte[]> get = registry.get(path, "Range", c.range());
+            assertThat(get.statusCode()).as(c.range()).isEqualTo(c.status());
+            assertThat(get.headers().firstValue("Content-Range")).as(c.range()).isEqualTo(java.util.Optional.ofNullable(c.contentRange()));
+            if (c.status() == 416) {
+                assertThat(errorCode(get)).as(c.range()).isEqualTo("SIZE_INVALID");
+                assertThat(get.headers().firstValue("Content-Type")).hasValue("application/json");
+                assertThat(get.headers().firstValue("ETag")).isEmpty();
+            } else {
+                assertThat(get.body()).as(c.range()).isEqualTo(Arrays.copyOfRange(content, c.from(), c.to()));
+            }
+            assertThat(registry.head(path, "Range", c.range()).statusCode()).as("HEAD " + c.range()).isEqualTo(c.status());
+        }
+    }
+
+    /** The spec's chunk ranges: out of order or impossible is 416 BLOB_UPLOAD_INVALID, a length that disagrees 400 SIZE_INVALID. */
+    @Test
+    void chunkRangesOfAnyLengthAre416AndLeaveTheUploadAsItWas() {
+        byte[] content = TestFiles.randomBytes(10);
+        String location = registry.location(registry.post("/v2/chunks/blobs/uploads/", null));
+        for (String range : List.of("99999999999999999999-99999999999999999999", "0-99999999999999999999", "5-2", "1-5", "-1-4",
+                "0-", "a-b", "18446744073709551616-18446744073709551620")) {
+            HttpResponse<byte[]> patch = registry.patch(location, Arrays.copyOf(content, 5), octetWithRange(range));
+            assertThat(patch.statusCode()).as(range).isEqualTo(416);
+            assertThat(errorCode(patch)).as(range).isEqualTo("BLOB_UPLOAD_INVALID");
+        }
+        HttpResponse<byte[]> tooLong = registry.patch(location, Arrays.copyOf(content, 5), octetWithRange("0-9"));
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(errorCode(tooLong)).isEqualTo("SIZE_INVALID");
+        assertThat(registry.get(location).headers().firstValue("Range")).as("nothing was stored").hasValue("0-0");
+
+        assertThat(registry.patch(location, Arrays.copyOf(content, 5), octetWithRange("0-4")).statusCode()).isEqualTo(202);
+        // The closing PUT's chunk is held to the same rule.
+        HttpResponse<byte[]> outOfOrder = registry.put(location + "?digest=" + Digest.of(content), Arrays.copyOfRange(content, 5, 10),
+                octetWithRange("6-10"));
+        assertThat(outOfOrder.statusCode()).isEqualTo(416);
+        assertThat(errorCode(outOfOrder)).isEqualTo("BLOB_UPLOAD_INVALID");
+        HttpResponse<byte[]> done = registry.put(location + "?digest=" + Digest.of(content), Arrays.copyOfRange(content, 5, 10),
+                octetWithRange("bytes 5-9/10"));
+        assertThat(done.statusCode()).isEqualTo(201);
+        assertThat(registry.get("/v2/chunks/blobs/" + Digest.of(content)).body()).isEqualTo(content);
+    }
+
+    private static String[] octetWithRange(String range) {
+        return new String[] {"Content-Type", OCTET, "Content-Range", range};
+    }
+
+    /** What Tomcat or Spring would answer on their own (HTML pages, Spring's JSON) is the spec's body too. */
+    @Test
+    void refusalsBeforeTheRegistryCodeStillUseTheSpecBody() throws IOException {
+        record Case(String request, int status, String code) {
+        }
+        List<Case> cases = List.of(
+                new Case("GET /v2/a%00b/tags/list HTTP/1.1", 400, "UNSUPPORTED"),
+                new Case("GET /v2/a b/tags/list HTTP/1.1", 400, "UNSUPPORTED"),
+                new Case("GET /v2/ HTTP/1.2", 400, "UNSUPPORTED"),
+                new Case("GET /v2/ HTTP/9.9", 400, "UNSUPPORTED"),
+                new Case("CONNECT registry:443 HTTP/1.1", 405, "UNSUPPORTED"),
+                new Case("TRACE /v2/ HTTP/1.1", 405, "UNSUPPORTED"),
+                new Case("GET / HTTP/1.1", 404, "UNSUPPORTED"),
+                new Case("GET /../../etc/passwd HTTP/1.1", 400, "UNSUPPORTED"),
+                new Case("GET /actuator/health/..%2f..%2fregistrygc HTTP/1.1", 400, "UNSUPPORTED"),
+                new Case("GET /v2/a/tags/list HTTP/1.1\r\nX-Huge: " + "x".repeat(9000), 400, "UNSUPPORTED"),
+                new Case("POST /v2/a/blobs/uploads/ HTTP/1.1\r\nTransfer-Encoding: gzip", 400, "UNSUPPORTED"),
+                new Case("POST /v2/a/blobs/uploads/ HTTP/1.1\r\nContent-Length: 99999999999999999999", 400, "UNSUPPORTED"));
+        for (Case c : cases) {
+            try (io.atoll.registry.RawHttp http = new io.atoll.registry.RawHttp(port)) {
+                http.send((c.request() + "\r\nHost: registry\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                io.atoll.registry.RawHttp.Response response = http.read(false).orElseThrow();
+                String what = c.request().substring(0, Math.min(60, c.request().length()));
+                assertThat(response.status()).as(what).isEqualTo(c.status());
+                assertThat(response.header("Content-Type")).as(what).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+                assertThat(json.readTree(response.body()).path("errors").path(0).path("code").asString()).as(what).isEqualTo(c.code());
+            }
+        }
     }
 
     @Test
@@ -310,7 +440,7 @@ class DistributionApiTest {
             assertThat(registry.put("/v2/deleting/app/manifests/" + tag, manifest, "Content-Type", OCI_MANIFEST).statusCode()).isEqualTo(201);
         }
 
-        // A blob a manifest still needs is not deleted: blobs are shared by every repository.
+        // A blob one of the repository's manifests still needs is not removed from it.
         HttpResponse<byte[]> referenced = registry.send("DELETE", "/v2/deleting/app/blobs/" + layer, null);
         assertThat(referenced.statusCode()).isEqualTo(403);
         assertThat(errorCode(referenced)).isEqualTo("DENIED");
