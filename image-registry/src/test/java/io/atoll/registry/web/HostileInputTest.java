@@ -57,6 +57,7 @@ class HostileInputTest {
     // DELETEs go here, so that the corpus cannot delete what the other requests aim at.
     private static final String DEL = "hostile/del";
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+    // The spec's codes plus PAGINATION_NUMBER_INVALID, the reference registry's; UNKNOWN goes only with a 5xx.
     private static final Set<String> SPEC_CODES = Arrays.stream(ErrorCode.values())
             .filter(code -> code != ErrorCode.UNKNOWN).map(Enum::name).collect(Collectors.toSet());
     private static final byte[] PING = ascii("GET /v2/ HTTP/1.1\r\nHost: registry\r\n\r\n");
