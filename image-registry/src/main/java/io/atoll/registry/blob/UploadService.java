@@ -65,7 +65,7 @@ public class UploadService {
      * received so far: chunks arrive in order or not at all.
      */
     public UploadStat append(RepositoryName repository, String uploadId, InputStream chunk, Long expectedStart) {
-        synchronized (lock(uploadId)) {
+        synchronized (lock(repository, uploadId)) {
             UploadStat upload = find(repository, uploadId);
             requireStart(upload, expectedStart);
             write(upload, chunk);
@@ -86,7 +86,7 @@ public class UploadService {
      * {@code expectedStart} is the last chunk's Content-Range start, as in {@link #append}.
      */
     public Digest complete(RepositoryName repository, String uploadId, Digest expected, InputStream lastChunk, Long expectedStart) {
-        synchronized (lock(uploadId)) {
+        synchronized (lock(repository, uploadId)) {
             UploadStat upload = find(repository, uploadId);
             requireStart(upload, expectedStart);
             write(upload, lastChunk);
@@ -110,7 +110,7 @@ public class UploadService {
     }
 
     public void cancel(RepositoryName repository, String uploadId) {
-        synchronized (lock(uploadId)) {
+        synchronized (lock(repository, uploadId)) {
             find(repository, uploadId);
             cancel(uploadId);
         }
@@ -121,9 +121,17 @@ public class UploadService {
      * could resume or cancel it, so it must not wait for the purger. Quiet if it is already gone.
      */
     public void discard(RepositoryName repository, String uploadId) {
-        synchronized (lock(uploadId)) {
+        Object lock;
+        try {
+            lock = lock(repository, uploadId);
+        } catch (RegistryException gone) {
+            return;
+        }
+        synchronized (lock) {
             if (storage.statUpload(uploadId).filter(upload -> upload.repository().equals(repository)).isPresent()) {
                 cancel(uploadId);
+            } else {
+                forget(uploadId);
             }
         }
     }
@@ -176,8 +184,19 @@ public class UploadService {
         }
     }
 
-    private Object lock(String uploadId) {
+    /**
+     * The upload's lock, only for an upload that exists (else BLOB_UPLOAD_UNKNOWN): a lock made for
+     * every id a client sends would never be removed, and a client sending random ids would grow
+     * the map without end. The caller checks again under the lock.
+     */
+    private Object lock(RepositoryName repository, String uploadId) {
+        find(repository, uploadId);
         return locks.computeIfAbsent(uploadId, id -> new Object());
+    }
+
+    /** How many uploads hold a lock now (for tests: it must not grow with ids nobody created). */
+    int locksHeld() {
+        return locks.size();
     }
 
     private void forget(String uploadId) {

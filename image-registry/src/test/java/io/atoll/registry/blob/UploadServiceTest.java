@@ -78,6 +78,26 @@ class UploadServiceTest {
         assertThat(storage.statBlob(Digest.of("not 42".getBytes(StandardCharsets.UTF_8)))).isEmpty();
     }
 
+    @Test
+    void idsNobodyCreatedLeaveNothingBehind(@TempDir Path dir) {
+        FilesystemRegistryStorage storage = new FilesystemRegistryStorage(dir);
+        UploadService uploads = new UploadService(storage, new SimpleMeterRegistry());
+        for (int i = 0; i < 1000; i++) {
+            String id = java.util.UUID.randomUUID().toString();
+            assertThatThrownBy(() -> uploads.append(REPO, id, bytes("x"), null)).isInstanceOf(RegistryException.class);
+            assertThatThrownBy(() -> uploads.complete(REPO, id, Digest.of(new byte[0]), bytes(""), null))
+                    .isInstanceOf(RegistryException.class);
+            assertThatThrownBy(() -> uploads.cancel(REPO, id)).isInstanceOf(RegistryException.class);
+            uploads.discard(REPO, id);
+        }
+        String id = uploads.start(REPO).uploadId();
+        uploads.append(REPO, id, bytes("abc"), null);
+        assertThat(uploads.locksHeld()).isEqualTo(1);
+        uploads.complete(REPO, id, Digest.of("abc".getBytes(StandardCharsets.UTF_8)), bytes(""), null);
+        assertThat(uploads.locksHeld()).isZero();
+        assertThat(storage.blobLinked(REPO, Digest.of("abc".getBytes(StandardCharsets.UTF_8)))).as("committed into its repository").isTrue();
+    }
+
     private static InputStream bytes(String s) {
         return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
     }
