@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
  *
  * @param start first byte to send; -1 when unsatisfiable
  * @param end last byte to send, inclusive
+ * @param partial whether a range was asked for and honoured (206), rather than the whole blob (200)
  */
 record ByteRange(long start, long end, boolean partial) {
 
