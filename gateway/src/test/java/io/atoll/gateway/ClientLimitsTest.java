@@ -178,7 +178,7 @@ class ClientLimitsTest {
         assertThat(result.closed()).isTrue();
         Thread.sleep(200);
         assertThat(instance.requestsTo("/stream")).isEmpty();
-        assertThat(instance.rawBytes()).doesNotContain("0\r\n\r\n");
+        assertThat(instance.rawBytes()).doesNotContain("\r\n0\r\n\r\n");
     }
 
     @Test

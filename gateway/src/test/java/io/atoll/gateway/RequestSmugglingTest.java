@@ -217,7 +217,7 @@ class RequestSmugglingTest {
         }
         Thread.sleep(200);
         assertThat(instance.requestsTo("/chunked-late")).isEmpty();
-        assertThat(instance.rawBytes()).doesNotContain("0\r\n\r\n");
+        assertThat(instance.rawBytes()).doesNotContain("\r\n0\r\n\r\n");
     }
 
     // ------------------------------------------------------------------ published smuggling techniques
