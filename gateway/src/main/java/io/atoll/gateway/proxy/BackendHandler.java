@@ -74,6 +74,11 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         pool.offer(authority, channel);
     }
 
+    /** Waiting in the pool: no exchange, so nothing the instance sends now belongs to a request. */
+    boolean idleInPool() {
+        return exchange == null && authority != null;
+    }
+
     /** The exchange is over and the connection is not reused. */
     void detach() {
         exchange = null;

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
@@ -31,6 +32,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Collections;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +59,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private String clientAddress;
     private InetAddress counted;
-    private boolean overLimit;
     private boolean trustedClient;
     private String localPort;
     /** The body bytes the current request may still send, and how many it has sent. */
@@ -101,9 +102,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 if (proxy.connectionLimit().tryAcquire(remote.getAddress())) {
                     counted = remote.getAddress();
                 } else {
-                    // Answered at its first request rather than now: a client still sending would
-                    // meet a reset instead of the answer. The header deadline bounds the wait.
-                    overLimit = true;
+                    refuseOverLimit();
+                    ctx.fireChannelActive();
+                    return;
                 }
             }
         }
@@ -275,6 +276,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /**
+     * An address over its connection limit: the 429 goes out at once and the sending side is
+     * shut, so the client reads the answer and an end; what it sends meanwhile is read and
+     * dropped for a second before the close (closing with its bytes unread would reset the
+     * connection, and the client could lose the answer). Not counted, so such a connection must
+     * not live long.
+     */
+    private void refuseOverLimit() {
+        keepAlive = false;
+        closed = true;
+        proxy.metrics().record(null, HttpResponseStatus.TOO_MANY_REQUESTS.code(), System.nanoTime());
+        ctx.writeAndFlush(ProblemResponses.of(HttpResponseStatus.TOO_MANY_REQUESTS,
+                "too many connections from this address", RequestIds.create(), true)).addListener(written -> {
+                    if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
+                        duplex.shutdownOutput();
+                    }
+                    ctx.executor().schedule(() -> ctx.close(), 1, TimeUnit.SECONDS);
+                });
+    }
+
     // ------------------------------------------------------------------ requests
 
     private void onRequest(HttpRequest request) {
@@ -289,12 +310,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
                     : HttpResponseStatus.BAD_REQUEST;
             answer(null, status, "the request is not valid HTTP/1.1: " + cause.getMessage(), requestId, started, true);
-            return;
-        }
-        if (overLimit) {
-            keepAlive = false;
-            answer(null, HttpResponseStatus.TOO_MANY_REQUESTS, "too many connections from this address", requestId,
-                    started, true);
             return;
         }
         keepAlive = HttpUtil.isKeepAlive(request);
@@ -361,7 +376,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         String upgradeTo = headers.get(HttpHeaderNames.UPGRADE);
         // h2c is refused: RFC 9113 dropped the upgrade, and a tunnel of HTTP/2 to an instance
         // would carry requests the gateway never routed.
-        boolean upgrade = upgradeTo != null && !upgradeTo.regionMatches(true, 0, "h2c", 0, 3)
+        boolean upgrade = upgradeTo != null && !headers.containsValue(HttpHeaderNames.UPGRADE, "h2c", true)
                 && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
         Hop.strip(headers);
         Hop.frame(headers, chunked, contentLength);

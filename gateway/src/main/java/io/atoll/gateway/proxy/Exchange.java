@@ -8,11 +8,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -65,6 +65,8 @@ final class Exchange {
     private List<HttpContent> pending;
     private boolean requestComplete;
     private boolean responseStarted;
+    /** The answer began before the whole body was sent: the instance may not have read all of it. */
+    private boolean answeredEarly;
     private boolean backendKeepAlive;
     private boolean informational;
     private boolean closeClientAfter;
@@ -136,10 +138,7 @@ final class Exchange {
         finished = true;
         dropBackendChannel();
         releaseBackend();
-        if (pending != null) {
-            pending.forEach(HttpContent::release);
-            pending = null;
-        }
+        releasePending();
         if (responseStarted) {
             proxy.metrics().record(rule.app(), status, started);
             return false;
@@ -195,6 +194,7 @@ final class Exchange {
         finished = true;
         dropBackendChannel();
         releaseBackend();
+        releasePending();
         proxy.metrics().record(rule.app(), tunnel ? status : RequestMetrics.CLIENT_CLOSED, started);
     }
 
@@ -229,6 +229,10 @@ final class Exchange {
         reused = fromPool;
         backendHandler = channel.pipeline().get(BackendHandler.class);
         backendHandler.attach(this, backend.authority());
+        BackendCodec codec = channel.pipeline().get(BackendCodec.class);
+        if (codec != null) {
+            codec.expectAnswerTo(headRequest);
+        }
         channel.write(request, channel.voidPromise());
         if (pending != null) {
             for (HttpContent content : pending) {
@@ -282,6 +286,12 @@ final class Exchange {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
+            Throwable cause = object.decoderResult().cause();
+            ReferenceCountUtil.release(msg);
+            invalidAnswer(cause);
+            return;
+        }
         if (msg instanceof HttpResponse response) {
             if (!responseHead(response)) {
                 return;
@@ -309,21 +319,49 @@ final class Exchange {
         }
     }
 
+    /**
+     * An answer Netty could not read as HTTP/1.1 (a bad status line or chunk, both a length and
+     * chunked): the instance's connection is out of step and is closed, never pooled; the client
+     * gets a 502, or, once the answer has begun, a cut connection.
+     */
+    private void invalidAnswer(Throwable cause) {
+        log.warn("{} {} to instance {} of app {} at {}: the answer is not valid HTTP/1.1: {}", request.method(),
+                request.uri(), backend.instanceId(), rule.app(), backend.authority(), cause.toString());
+        if (!responseStarted) {
+            fail(HttpResponseStatus.BAD_GATEWAY,
+                    "an instance of app '" + rule.app() + "' sent an answer that is not valid HTTP/1.1");
+            return;
+        }
+        finished = true;
+        dropBackendChannel();
+        releaseBackend();
+        proxy.metrics().record(rule.app(), status, started);
+        client.abort();
+    }
+
     /** @return false when the message is fully handled (an interim or switching answer) */
     private boolean responseHead(HttpResponse response) {
         int code = response.status().code();
-        if (code == 101 && upgrade) {
-            startTunnel(response);
+        if (code == 101) {
+            if (upgrade) {
+                startTunnel(response);
+            } else {
+                // A tunnel the client never asked for: its bytes would be read as HTTP by no one.
+                invalidAnswer(new IllegalStateException("101 Switching Protocols to a request without Upgrade"));
+            }
             return false;
         }
         if (code >= 100 && code < 200) {
-            // 103 Early Hints and the like: pass on, the real answer follows.
+            // 103 Early Hints and the like: pass on, the real answer follows. An interim answer
+            // has no body; the empty end tells the client's encoder that it is over.
             Hop.strip(response.headers());
             clientCtx.write(response, clientCtx.voidPromise());
+            clientCtx.write(LastHttpContent.EMPTY_LAST_CONTENT, clientCtx.voidPromise());
             informational = true;
             return false;
         }
         responseStarted = true;
+        answeredEarly = !requestComplete;
         status = code;
         backendKeepAlive = HttpUtil.isKeepAlive(response);
         HttpHeaders headers = response.headers();
@@ -337,9 +375,11 @@ final class Exchange {
         boolean close = !client.keepAlive() || !requestComplete;
         boolean bodyAllowed = !headRequest && code != 204 && code != 304;
         if (client.http10()) {
-            // An HTTP/1.0 client cannot read chunks: it gets the bytes and the connection's end.
+            // An HTTP/1.0 client cannot read chunks: a body without a length ends with the connection.
             if (chunked) {
                 headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+                close = true;
+            } else if (bodyAllowed && contentLength < 0) {
                 close = true;
             } else if (!close) {
                 headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -424,7 +464,9 @@ final class Exchange {
     private void complete() {
         finished = true;
         Channel channel = backendChannel;
-        if (requestComplete && backendKeepAlive && channel.isActive()) {
+        BackendCodec codec = channel.pipeline().get(BackendCodec.class);
+        if (requestComplete && backendKeepAlive && !answeredEarly && channel.isActive()
+                && (codec == null || !codec.hasUnreadBytes())) {
             channel.config().setAutoRead(true);
             backendHandler.detachToPool(channel);
         } else {
@@ -441,10 +483,7 @@ final class Exchange {
         finished = true;
         dropBackendChannel();
         releaseBackend();
-        if (pending != null) {
-            pending.forEach(HttpContent::release);
-            pending = null;
-        }
+        releasePending();
         status = failure.code();
         proxy.metrics().record(rule.app(), status, started);
         client.exchangeFailed(failure, detail, requestId, requestComplete);
@@ -455,6 +494,13 @@ final class Exchange {
             backendHandler.detach();
             backendChannel.close();
             backendChannel = null;
+        }
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            pending.forEach(HttpContent::release);
+            pending = null;
         }
     }
 
@@ -482,8 +528,8 @@ final class Exchange {
         clientCtx.writeAndFlush(response, clientCtx.voidPromise());
         Channel channel = backendChannel;
         channel.eventLoop().execute(() -> {
-            if (channel.pipeline().get(HttpClientCodec.class) != null) {
-                channel.pipeline().remove(HttpClientCodec.class);
+            if (channel.pipeline().get(BackendCodec.class) != null) {
+                channel.pipeline().remove(BackendCodec.class);
             }
             if (!channel.isActive() || finished) {
                 releaseBacklog();

@@ -30,6 +30,10 @@ final class ForwardedHeaders {
             AsciiString.cached("x-forwarded-scheme"), AsciiString.cached("x-client-ip"),
             AsciiString.cached("true-client-ip"), AsciiString.cached("x-original-forwarded-for"));
 
+    /** The same names in lower case with '-', to catch '_' spellings that CGI-style servers fold together. */
+    private static final java.util.Set<String> FOLDED = FROM_CLIENT.stream().map(AsciiString::toString)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
     private final List<IpSubnetFilterRule> trusted;
 
     /** @param trustedProxies addresses or CIDR blocks ({@code 10.0.0.0/8}, {@code ::1}) */
@@ -74,6 +78,7 @@ final class ForwardedHeaders {
             for (AsciiString name : FROM_CLIENT) {
                 headers.remove(name);
             }
+            removeUnderscoreSpellings(headers);
             if (clientAddress != null) {
                 headers.set(X_FORWARDED_FOR, clientAddress);
                 headers.set(X_REAL_IP, clientAddress);
@@ -95,6 +100,29 @@ final class ForwardedHeaders {
         setIfAbsent(headers, X_FORWARDED_HOST, authority);
         if (localPort != null) {
             setIfAbsent(headers, X_FORWARDED_PORT, localPort);
+        }
+    }
+
+    /**
+     * CGI, PHP-FPM, WSGI and Rack turn both {@code X-Forwarded-For} and {@code X_Forwarded_For}
+     * into {@code HTTP_X_FORWARDED_FOR}: an underscore spelling of a forwarding header would reach
+     * the app as the real one.
+     */
+    private static void removeUnderscoreSpellings(HttpHeaders headers) {
+        List<String> doomed = null;
+        for (java.util.Iterator<java.util.Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+                it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
+            if (AsciiString.indexOf(name, '_', 0) >= 0
+                    && FOLDED.contains(name.toString().replace('_', '-').toLowerCase(java.util.Locale.ROOT))) {
+                if (doomed == null) {
+                    doomed = new java.util.ArrayList<>(2);
+                }
+                doomed.add(name.toString());
+            }
+        }
+        if (doomed != null) {
+            doomed.forEach(headers::remove);
         }
     }
 

@@ -29,7 +29,12 @@ final class NettyRequestAttributes implements RequestAttributes {
             return null;
         }
         if (parameters == null) {
-            parameters = new QueryStringDecoder(query, false).parameters();
+            try {
+                parameters = new QueryStringDecoder(query, false).parameters();
+            } catch (IllegalArgumentException e) {
+                // RequestTarget refuses bad escapes first; should one get here, it matches nothing.
+                parameters = java.util.Map.of();
+            }
         }
         List<String> values = parameters.get(name);
         return values == null || values.isEmpty() ? null : values.get(0);

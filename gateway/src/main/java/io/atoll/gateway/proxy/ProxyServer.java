@@ -22,7 +22,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -96,11 +95,13 @@ public class ProxyServer implements SmartLifecycle {
         backendTemplate.handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel channel) {
+                BackendHandler handler = new BackendHandler(backendConnections);
                 channel.pipeline()
-                        .addLast(new HttpClientCodec(8192, properties.maxHeaderSize(), 65536))
+                        .addLast(new PooledConnectionGuard(handler))
+                        .addLast(new BackendCodec(8192, properties.maxHeaderSize(), 65536))
                         // Reader idleness only: an all-idle handler would put a listener on every write.
                         .addLast(new IdleStateHandler(poolIdle, 0, 0, TimeUnit.MILLISECONDS))
-                        .addLast(new BackendHandler(backendConnections));
+                        .addLast(handler);
             }
         });
         ProxyContext context = new ProxyContext(tables, balancer, backendConnections, metrics, properties,

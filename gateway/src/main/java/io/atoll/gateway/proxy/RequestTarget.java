@@ -89,12 +89,20 @@ record RequestTarget(String authority, String target) {
         return new RequestTarget(host, target);
     }
 
-    /** Visible ASCII only: no controls (NUL, CR, LF, tabs), no spaces, no raw non-ASCII, no fragment. */
+    /**
+     * Visible ASCII only: no controls (NUL, CR, LF, tabs), no spaces, no raw non-ASCII, no
+     * fragment; and every {@code %} starts an escape of two hex digits (RFC 3986 §2.1), so the
+     * gateway and the instance cannot decode the target differently.
+     */
     private static void checkCharacters(String uri) throws Invalid {
         for (int i = 0; i < uri.length(); i++) {
             char c = uri.charAt(i);
             if (c <= 0x20 || c >= 0x7f || c == '#') {
                 throw new Invalid("the request target contains a character that must be percent-encoded");
+            }
+            if (c == '%' && (i + 2 >= uri.length() || Character.digit(uri.charAt(i + 1), 16) < 0
+                    || Character.digit(uri.charAt(i + 2), 16) < 0)) {
+                throw new Invalid("the request target contains a '%' that is not followed by two hex digits");
             }
         }
     }

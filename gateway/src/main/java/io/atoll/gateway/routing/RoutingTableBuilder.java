@@ -91,6 +91,12 @@ public final class RoutingTableBuilder {
                     }
                     boolean isWildcard = name.startsWith("*.");
                     String key = isWildcard ? name.substring(2) : name;
+                    if (isWildcard && coversDefaultDomain(key)) {
+                        // Every app's {app}.{default-domain} and the names below it are their apps'
+                        // (platform-api refuses such a wildcard too).
+                        reportConflict(name, app, "every app (the default domain)");
+                        continue;
+                    }
                     String owner = name.equals(defaultHost) ? app : owners.claim(key, isWildcard, app);
                     if (!owner.equals(app)) {
                         reportConflict(name, app, owner);
@@ -105,6 +111,11 @@ public final class RoutingTableBuilder {
             }
         }
         return new RoutingTable(version, Instant.now(), index(exact), index(wildcard), healthy, apps.size());
+    }
+
+    private boolean coversDefaultDomain(String wildcardSuffix) {
+        String domain = properties.defaultDomain().toLowerCase(Locale.ROOT);
+        return domain.equals(wildcardSuffix) || domain.endsWith("." + wildcardSuffix);
     }
 
     private String defaultHost(String app) {

@@ -94,6 +94,17 @@ class RoutingTableTest {
     }
 
     @Test
+    void aWildcardOverTheDefaultDomainIsIgnoredSoEveryAppKeepsTheNamesBelowItsOwn() {
+        RoutingTable table = builder.build(1, Map.of(
+                "wild", route("wild", rule("*.apps.test", "/"), rule("*.test", "/")),
+                "mock", route("mock", rule("*.mock.apps.test", "/"))), Map.of(),
+                Map.of("wild", 1L, "mock", 2L));
+        assertThat(appOf(resolve(table, "api.mock.apps.test", "/"))).isEqualTo("mock");
+        assertThat(resolve(table, "ghost.apps.test", "/")).isInstanceOf(Resolution.NoRoute.class);
+        assertThat(resolve(table, "other.test", "/")).isInstanceOf(Resolution.NoRoute.class);
+    }
+
+    @Test
     void withinAnAppTheLongestPrefixThenTheMostMatchersWinAndPrefixesMatchWholeSegments() {
         RoutingTable table = builder.build(1, Map.of("site", route("site", rule("shop.test", "/"),
                 rule("shop.test", "/api/"), rule("shop.test", "/api/v2"),
