@@ -308,7 +308,12 @@ class HostileTrafficRegressionTest {
                         + "Connection: close\r\n\r\nabc");
             }
         }
-        assertThat(leaks.list).extracting(ILoggingEvent::getFormattedMessage).as("Netty leak reports").isEmpty();
+        // The detector is global to the JVM: buffers of reactor-netty clients of other test
+        // classes are reported here too. Only reports that never passed reactor-netty's pipeline,
+        // or that passed the gateway's code, are the gateway's.
+        assertThat(leaks.list).extracting(ILoggingEvent::getFormattedMessage)
+                .filteredOn(report -> report.contains("io.atoll.gateway") || !report.contains("'reactor."))
+                .as("Netty leak reports").isEmpty();
     }
 
     private static String readUntil(InputStream in, String end) throws Exception {
