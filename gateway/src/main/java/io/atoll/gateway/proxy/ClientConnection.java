@@ -225,10 +225,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
-        if (counted != null) {
-            proxy.connectionLimit().release(counted);
-            counted = null;
-        }
+        releaseCount();
         if (current != null) {
             current.clientClosed();
             current = null;
@@ -416,9 +413,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         write(response, close);
     }
 
+    /**
+     * Gives the connection's place back once the gateway has decided to close it: the client
+     * sees the close before Netty reports the channel inactive, and may connect again at once.
+     */
+    private void releaseCount() {
+        if (counted != null) {
+            proxy.connectionLimit().release(counted);
+            counted = null;
+        }
+    }
+
     private void write(FullHttpResponse response, boolean close) {
         if (close) {
             closed = true;
+            releaseCount();
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.writeAndFlush(response, ctx.voidPromise());
@@ -431,6 +440,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         current = null;
         if (close || closing) {
             closed = true;
+            releaseCount();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -451,6 +461,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     void abort() {
         current = null;
         closed = true;
+        releaseCount();
         ctx.flush();
         ctx.close();
     }
@@ -477,6 +488,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     void tunnelClosed() {
         current = null;
         closed = true;
+        releaseCount();
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
