@@ -20,6 +20,8 @@ import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -42,6 +44,8 @@ public class ManifestService {
     // RFC 6838 restricted-name "/" restricted-name, nothing else (no parameters, spaces or controls).
     private static final java.util.regex.Pattern MEDIA_TYPE = java.util.regex.Pattern.compile(
             "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
+
+    private static final Logger log = LoggerFactory.getLogger(ManifestService.class);
 
     private final RegistryStorage storage;
     private final BlobService blobs;
@@ -95,7 +99,7 @@ public class ManifestService {
     }
 
     private Pushed store(RepositoryName repository, Reference reference, byte[] content, JsonNode manifest, String mediaType) {
-        checkReferences(repository, manifest);
+        checkReferences(repository, manifest, mediaType);
         // The subject may be absent: the spec lets an artifact (a signature, an SBOM) arrive before what it refers to.
         Digest subject = manifest.has("subject") ? descriptorDigest(manifest.get("subject")) : null;
         Digest digest = Digest.of(content);
@@ -203,10 +207,19 @@ public class ManifestService {
         return result;
     }
 
-    /** A stored manifest's config and layer digests; empty when it is gone or unreadable. */
+    /**
+     * A stored image manifest's config and layer digests. Empty for an index (whatever else it
+     * carries), for a document a PUT now refuses as both index and image (one stored before that
+     * check could name another repository's blobs unchecked), and when it is gone or unreadable.
+     */
     private List<Digest> blobsOf(RepositoryName repository, Digest manifestDigest) {
         ParsedManifest parsed = readParsed(repository, manifestDigest);
-        if (parsed == null) {
+        if (parsed == null || isIndex(parsed.stored().mediaType(), parsed.json())) {
+            return List.of();
+        }
+        if (isAmbiguous(parsed.json())) {
+            log.warn("manifest {}@{} carries both 'manifests' and 'config'/'layers': its blobs are ignored "
+                    + "(neither kept by garbage collection nor linked by a migration); delete it", repository, manifestDigest);
             return List.of();
         }
         List<JsonNode> descriptors = new ArrayList<>();
@@ -290,8 +303,17 @@ public class ManifestService {
         return manifest.has("manifests") ? OCI_INDEX : OCI_MANIFEST;
     }
 
-    private void checkReferences(RepositoryName repository, JsonNode manifest) {
-        if (manifest.has("manifests")) {
+    /**
+     * An index names child manifests only; an image manifest names a config and layers only. Both
+     * the check here and {@link #blobsOf} go by {@link #isIndex}, so that what a PUT let through
+     * unchecked is never what garbage collection, blob DELETE or the layout-1 migration read: a
+     * document carrying {@code manifests} beside {@code config} or {@code layers} is refused.
+     */
+    private void checkReferences(RepositoryName repository, JsonNode manifest, String mediaType) {
+        if (isAmbiguous(manifest)) {
+            throw invalid("a manifest has either 'manifests' (an index) or 'config' and 'layers' (an image), not both");
+        }
+        if (isIndex(mediaType, manifest)) {
             for (JsonNode child : array(manifest, "manifests")) {
                 Digest digest = descriptorDigest(child);
                 if (storage.readManifest(repository, digest).isEmpty()) {
@@ -299,6 +321,9 @@ public class ManifestService {
                 }
             }
             return;
+        }
+        if (manifest.has("manifests")) {
+            throw invalid("an image manifest (" + mediaType + ") has no 'manifests'");
         }
         if (!manifest.path("config").isObject()) {
             throw invalid("image manifest has no config descriptor");
@@ -312,6 +337,22 @@ public class ManifestService {
                 requireBlob(repository, digest);
             }
         }
+    }
+
+    /**
+     * Whether a manifest of this media type is an index (children are manifests, no blobs). The
+     * four known types decide by themselves; any other type by the document's shape, as on PUT.
+     */
+    private static boolean isIndex(String mediaType, JsonNode manifest) {
+        return switch (mediaType == null ? "" : mediaType) {
+            case OCI_INDEX, DOCKER_MANIFEST_LIST -> true;
+            case OCI_MANIFEST, DOCKER_MANIFEST -> false;
+            default -> manifest.has("manifests");
+        };
+    }
+
+    private static boolean isAmbiguous(JsonNode manifest) {
+        return manifest.has("manifests") && (manifest.has("config") || manifest.has("layers"));
     }
 
     /**
