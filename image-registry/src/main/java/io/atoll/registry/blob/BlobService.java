@@ -24,9 +24,11 @@ import org.springframework.stereotype.Service;
 public class BlobService {
 
     private final RegistryStorage storage;
+    private final ReferenceLock references;
 
-    public BlobService(RegistryStorage storage) {
+    public BlobService(RegistryStorage storage, ReferenceLock references) {
         this.storage = storage;
+        this.references = references;
     }
 
     /** The blob as {@code repository} holds it; {@code BLOB_UNKNOWN} when it holds none (or the bytes are gone). */
@@ -44,16 +46,20 @@ public class BlobService {
 
     /**
      * Gives {@code target} the blob that {@code source} holds, without copying a byte. The caller
-     * has checked that the client may pull {@code source}.
+     * has checked that the client may pull {@code source}. The check and the link are one step
+     * for garbage collection ({@link ReferenceLock#adding}): a collection cannot delete the bytes
+     * between them and leave {@code target} a link to nothing.
      *
      * @return false when {@code source} does not hold the blob, so there is nothing to mount
      */
     public boolean mount(RepositoryName source, RepositoryName target, Digest digest) {
-        if (!held(source, digest)) {
-            return false;
-        }
-        storage.linkBlob(target, digest);
-        return true;
+        return references.adding(() -> {
+            if (!held(source, digest)) {
+                return false;
+            }
+            storage.linkBlob(target, digest);
+            return true;
+        });
     }
 
     /** Opens a blob found by {@link #stat}; {@code BLOB_UNKNOWN} if it was collected since. */

@@ -36,13 +36,15 @@ public class UploadService {
     private static final Logger log = LoggerFactory.getLogger(UploadService.class);
 
     private final RegistryStorage storage;
+    private final ReferenceLock references;
     private final Map<String, RunningHash> hashes = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final Counter committed;
     private final Counter rejected;
 
-    public UploadService(RegistryStorage storage, MeterRegistry meters) {
+    public UploadService(RegistryStorage storage, ReferenceLock references, MeterRegistry meters) {
         this.storage = storage;
+        this.references = references;
         this.committed = Counter.builder("atoll.registry.uploads").tag("outcome", "committed")
                 .description("blob uploads that became blobs").register(meters);
         this.rejected = Counter.builder("atoll.registry.uploads").tag("outcome", "digest_invalid")
@@ -99,9 +101,14 @@ public class UploadService {
                 throw new RegistryException(ErrorCode.DIGEST_INVALID, "content does not match digest",
                         Map.of("expected", expected.toString(), "actual", actual.toString(), "size", size));
             }
-            storage.commitUpload(uploadId, expected);
             // Bytes first, then the link: a crash in between leaves an unlinked blob for GC, never a link to nothing.
-            storage.linkBlob(repository, expected);
+            // Both while no collection runs: one that listed an older copy of these bytes as garbage would
+            // otherwise delete the blob this answer says was created. Other uploads commit meanwhile.
+            references.adding(() -> {
+                storage.commitUpload(uploadId, expected);
+                storage.linkBlob(repository, expected);
+                return null;
+            });
             forget(uploadId);
             committed.increment();
             log.debug("upload {} committed as {} ({} bytes) in {}", uploadId, expected, size, repository);

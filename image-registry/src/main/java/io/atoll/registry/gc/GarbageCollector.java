@@ -35,9 +35,10 @@ import org.springframework.stereotype.Service;
  * the first listing whose blob is missing from the second is truly dangling, never an upload
  * that completed in between.
  *
- * <p>Mark and sweep run with manifest references frozen ({@link ManifestService#withReferencesFrozen}),
- * so a manifest PUT waits for the collection rather than racing it. Blob uploads carry on:
- * their blobs are younger than the grace period.
+ * <p>Mark and sweep run with references frozen ({@link ManifestService#withReferencesFrozen}): a
+ * manifest PUT, the commit and link that end an upload, and a mount wait for the collection rather
+ * than racing it, so a blob uploaded again or mounted after the listing is never deleted under
+ * its new link. Uploads in progress (POST, PATCH) carry on.
  */
 @Service
 public class GarbageCollector {

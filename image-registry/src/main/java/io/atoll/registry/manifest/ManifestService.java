@@ -2,6 +2,7 @@ package io.atoll.registry.manifest;
 
 import io.atoll.registry.RegistryProperties;
 import io.atoll.registry.blob.BlobService;
+import io.atoll.registry.blob.ReferenceLock;
 import io.atoll.registry.oci.Digest;
 import io.atoll.registry.oci.ErrorCode;
 import io.atoll.registry.oci.Reference;
@@ -17,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,17 +50,14 @@ public class ManifestService {
     private final BlobService blobs;
     private final JsonMapper json;
     private final long maxSize;
-    /**
-     * Manifest PUTs check their blobs and write under the read lock; whatever decides that a
-     * blob is unreferenced and deletes it (blob DELETE, garbage collection) holds the write
-     * lock, so no manifest can come to reference a blob between that decision and the delete.
-     * One process only: two registries on one storage directory do not share it.
-     */
-    private final ReadWriteLock references = new ReentrantReadWriteLock();
+    /** Manifest PUTs add references; whatever deletes blobs or links waits for them, and they for it. */
+    private final ReferenceLock references;
 
-    public ManifestService(RegistryStorage storage, BlobService blobs, JsonMapper json, RegistryProperties properties) {
+    public ManifestService(RegistryStorage storage, BlobService blobs, ReferenceLock references, JsonMapper json,
+            RegistryProperties properties) {
         this.storage = storage;
         this.blobs = blobs;
+        this.references = references;
         this.json = json;
         this.maxSize = properties.maxManifestSize();
     }
@@ -80,22 +76,15 @@ public class ManifestService {
         }
         JsonNode manifest = parse(content);
         String mediaType = mediaType(contentType, manifest);
-        references.readLock().lock();
-        try {
-            return store(repository, reference, content, manifest, mediaType);
-        } finally {
-            references.readLock().unlock();
-        }
+        return references.adding(() -> store(repository, reference, content, manifest, mediaType));
     }
 
-    /** Runs {@code work} while no manifest PUT can add a reference to a blob. */
+    /**
+     * Runs {@code work} while no manifest PUT can add a reference to a blob, and no upload or mount
+     * can link one ({@link ReferenceLock#removing}).
+     */
     public <T> T withReferencesFrozen(Supplier<T> work) {
-        references.writeLock().lock();
-        try {
-            return work.get();
-        } finally {
-            references.writeLock().unlock();
-        }
+        return references.removing(work);
     }
 
     private Pushed store(RepositoryName repository, Reference reference, byte[] content, JsonNode manifest, String mediaType) {

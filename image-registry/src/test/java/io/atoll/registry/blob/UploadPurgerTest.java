@@ -17,7 +17,7 @@ class UploadPurgerTest {
     @Test
     void abandonedUploadsAreDeletedAndFreshOnesKept(@TempDir Path dir) throws Exception {
         FilesystemRegistryStorage storage = new FilesystemRegistryStorage(dir);
-        UploadService uploads = new UploadService(storage, new SimpleMeterRegistry());
+        UploadService uploads = new UploadService(storage, new ReferenceLock(), new SimpleMeterRegistry());
         RepositoryName name = new RepositoryName("demo/app");
         String old = uploads.start(name).uploadId();
         uploads.append(name, old, new ByteArrayInputStream(new byte[] {1, 2, 3}), null);

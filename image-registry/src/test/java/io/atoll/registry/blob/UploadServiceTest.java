@@ -24,11 +24,11 @@ class UploadServiceTest {
     @Test
     void anUploadContinuedByAnotherProcessIsHashedFromStorage(@TempDir Path dir) {
         FilesystemRegistryStorage storage = new FilesystemRegistryStorage(dir);
-        String id = new UploadService(storage, new SimpleMeterRegistry()).start(REPO).uploadId();
-        new UploadService(storage, new SimpleMeterRegistry()).append(REPO, id, bytes("first,"), null);
+        String id = new UploadService(storage, new ReferenceLock(), new SimpleMeterRegistry()).start(REPO).uploadId();
+        new UploadService(storage, new ReferenceLock(), new SimpleMeterRegistry()).append(REPO, id, bytes("first,"), null);
 
         // A restarted registry has no running hash for this upload.
-        UploadService restarted = new UploadService(storage, new SimpleMeterRegistry());
+        UploadService restarted = new UploadService(storage, new ReferenceLock(), new SimpleMeterRegistry());
         Digest digest = restarted.complete(REPO, id, Digest.of("first,second".getBytes(StandardCharsets.UTF_8)), bytes("second"), null);
         assertThat(storage.statBlob(digest)).hasValueSatisfying(b -> assertThat(b.size()).isEqualTo(12));
     }
@@ -36,7 +36,7 @@ class UploadServiceTest {
     @Test
     void aChunkThatBreaksOffLeavesAnUploadThatStillVerifiesCorrectly(@TempDir Path dir) {
         FilesystemRegistryStorage storage = new FilesystemRegistryStorage(dir);
-        UploadService uploads = new UploadService(storage, new SimpleMeterRegistry());
+        UploadService uploads = new UploadService(storage, new ReferenceLock(), new SimpleMeterRegistry());
         String id = uploads.start(REPO).uploadId();
         InputStream breaksOff = new InputStream() {
             private boolean sent;
@@ -68,7 +68,7 @@ class UploadServiceTest {
     @Test
     void aWrongDigestKeepsNothing(@TempDir Path dir) throws IOException {
         FilesystemRegistryStorage storage = new FilesystemRegistryStorage(dir);
-        UploadService uploads = new UploadService(storage, new SimpleMeterRegistry());
+        UploadService uploads = new UploadService(storage, new ReferenceLock(), new SimpleMeterRegistry());
         String id = uploads.start(REPO).uploadId();
         Digest claimed = Digest.of(new byte[] {42});
         assertThatThrownBy(() -> uploads.complete(REPO, id, claimed, bytes("not 42"), null))
@@ -81,7 +81,7 @@ class UploadServiceTest {
     @Test
     void idsNobodyCreatedLeaveNothingBehind(@TempDir Path dir) {
         FilesystemRegistryStorage storage = new FilesystemRegistryStorage(dir);
-        UploadService uploads = new UploadService(storage, new SimpleMeterRegistry());
+        UploadService uploads = new UploadService(storage, new ReferenceLock(), new SimpleMeterRegistry());
         for (int i = 0; i < 1000; i++) {
             String id = java.util.UUID.randomUUID().toString();
             assertThatThrownBy(() -> uploads.append(REPO, id, bytes("x"), null)).isInstanceOf(RegistryException.class);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.atoll.registry.RegistryProperties;
 import io.atoll.registry.blob.BlobService;
+import io.atoll.registry.blob.ReferenceLock;
 import io.atoll.registry.blob.UploadPurger;
 import io.atoll.registry.blob.UploadService;
 import io.atoll.registry.RegistrySchedules;
@@ -71,11 +72,12 @@ class RegistrySchedulesTest {
                     new RegistryProperties.Storage(RegistryProperties.StorageType.FILESYSTEM, dir, null),
                     new RegistryProperties.Uploads(Duration.ofMillis(20), Duration.ofMillis(50)), 4 << 20,
                     new RegistryProperties.Http(false, org.springframework.util.unit.DataSize.ofKilobytes(64)));
-            ManifestService manifests = new ManifestService(storage, new BlobService(storage),
+            ReferenceLock references = new ReferenceLock();
+            ManifestService manifests = new ManifestService(storage, new BlobService(storage, references), references,
                     JsonMapper.builder().build(), properties);
             GarbageCollector collector = new GarbageCollector(storage, manifests, Duration.ZERO, Clock.systemUTC(),
                     meters);
-            uploads = new UploadService(storage, meters);
+            uploads = new UploadService(storage, references, meters);
             schedules = new RegistrySchedules(new UploadPurger(storage, uploads, properties), collector, properties,
                     new GcProperties(Duration.ZERO, gcInterval));
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.atoll.registry.RegistryProperties;
 import io.atoll.registry.TestFiles;
 import io.atoll.registry.blob.BlobService;
+import io.atoll.registry.blob.ReferenceLock;
 import io.atoll.registry.blob.UploadService;
 import io.atoll.registry.migration.BlobLinkMigration;
 import io.atoll.registry.oci.Digest;
@@ -51,9 +52,10 @@ class IndexOrImageManifestTest {
     @BeforeEach
     void ownerHoldsTwoBlobs() {
         storage = new FilesystemRegistryStorage(dir);
-        uploads = new UploadService(storage, new SimpleMeterRegistry());
-        blobs = new BlobService(storage);
-        manifests = new ManifestService(storage, blobs, JsonMapper.builder().build(), properties(dir));
+        ReferenceLock references = new ReferenceLock();
+        uploads = new UploadService(storage, references, new SimpleMeterRegistry());
+        blobs = new BlobService(storage, references);
+        manifests = new ManifestService(storage, blobs, references, JsonMapper.builder().build(), properties(dir));
         secretConfig = upload(OWNER, "{\"secret\":1}".getBytes(StandardCharsets.UTF_8));
         secretLayer = upload(OWNER, TestFiles.randomBytes(100));
         assertThat(blobs.held(RIVAL, secretLayer)).isFalse();
