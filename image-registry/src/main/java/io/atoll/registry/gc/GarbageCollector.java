@@ -25,8 +25,9 @@ import org.springframework.stereotype.Service;
 
 /**
  * Mark and sweep over blobs: every blob that no manifest in any repository references (blob
- * bytes are shared by all repositories) and that was committed longer ago than the grace period
- * is deleted, and with it every repository's link to it. Links alone keep nothing alive. A link
+ * bytes are shared by all repositories), that was committed longer ago than the grace period and
+ * that no repository linked within the grace period is deleted, and with it every repository's
+ * link to it. Beyond the grace period links keep nothing alive. A link
  * whose blob is gone (a crash between the two deletions) is removed too, so that a later upload
  * of the same bytes elsewhere cannot reappear through it. Manifests are never collected; delete
  * them through the API to free their blobs.
@@ -88,13 +89,17 @@ public class GarbageCollector {
 
     private GcReport sweep(Instant started, boolean dryRun) {
         Set<Digest> referenced = manifests.referencedBlobs().keySet();
+        Instant cutoff = started.minus(gracePeriod);
         Map<Digest, List<RepositoryName>> links = new HashMap<>();
+        Set<Digest> linkedRecently = new HashSet<>();
         for (BlobLink link : storage.listBlobLinks()) {
             links.computeIfAbsent(link.digest(), digest -> new ArrayList<>()).add(link.repository());
+            if (link.linkedAt().isAfter(cutoff)) {
+                linkedRecently.add(link.digest());
+            }
         }
         Set<Digest> present = new HashSet<>();
         int unlinked = 0;
-        Instant cutoff = started.minus(gracePeriod);
         int scanned = 0;
         int live = 0;
         int young = 0;
@@ -106,7 +111,8 @@ public class GarbageCollector {
             present.add(blob.digest());
             if (referenced.contains(blob.digest())) {
                 live++;
-            } else if (blob.lastModified().isAfter(cutoff)) {
+            } else if (blob.lastModified().isAfter(cutoff) || linkedRecently.contains(blob.digest())) {
+                // Committed, uploaded again or mounted within the grace period: its manifest may be on its way.
                 young++;
             } else if (dryRun || storage.deleteBlob(blob.digest())) {
                 deleted++;

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param blobsScanned committed blobs found in storage
  * @param blobsReferenced of those, how many some manifest needs
- * @param blobsKeptForGrace unreferenced but too recent to collect
+ * @param blobsKeptForGrace unreferenced but too recent to collect: committed, or linked into some repository
+ *     (uploaded again, mounted), within the grace period
  * @param blobsDeleted unreferenced, older than the grace period, deleted (or would be, in a dry run)
  * @param bytesFreed their total size
  * @param linksRemoved repositories' links to the deleted blobs, and links whose blob was already gone

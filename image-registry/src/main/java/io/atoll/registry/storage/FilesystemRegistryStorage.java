@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -461,8 +463,14 @@ public class FilesystemRegistryStorage implements RegistryStorage {
     @Override
     public void linkBlob(RepositoryName repository, Digest digest) {
         Path target = linkFile(repository, digest);
-        if (Files.isRegularFile(target)) {
+        try {
+            // Linked already: only its time is renewed (the grace period of garbage collection counts from it).
+            Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
             return;
+        } catch (NoSuchFileException e) {
+            // not linked yet
+        } catch (IOException e) {
+            throw io("renew link of blob " + digest + " in " + repository, e);
         }
         Path staging = tmp.resolve("link-" + UUID.randomUUID());
         try {
@@ -505,8 +513,16 @@ public class FilesystemRegistryStorage implements RegistryStorage {
                         try (Stream<Path> entries = Files.list(links)) {
                             for (Path entry : entries.toList()) {
                                 String hex = entry.getFileName().toString();
-                                if (HEX.matcher(hex).matches() && Files.isRegularFile(entry.resolve("link"))) {
-                                    result.add(new BlobLink(repository, new Digest(hex)));
+                                if (!HEX.matcher(hex).matches()) {
+                                    continue;
+                                }
+                                try {
+                                    BasicFileAttributes link = Files.readAttributes(entry.resolve("link"), BasicFileAttributes.class);
+                                    if (link.isRegularFile()) {
+                                        result.add(new BlobLink(repository, new Digest(hex), link.lastModifiedTime().toInstant()));
+                                    }
+                                } catch (NoSuchFileException e) {
+                                    // unlinked while listing
                                 }
                             }
                         }

@@ -88,7 +88,10 @@ public interface RegistryStorage {
 
     List<String> listTags(RepositoryName repository);
 
-    /** Records that the repository holds the blob (it was uploaded or mounted there); linking twice is a no-op. */
+    /**
+     * Records that the repository holds the blob (it was uploaded or mounted there). Linking again
+     * changes nothing but the link's time ({@link BlobLink#linkedAt}), which becomes now.
+     */
     void linkBlob(RepositoryName repository, Digest digest);
 
     /** Whether the repository holds a link to the blob; says nothing about whether the blob's bytes still exist. */
@@ -97,7 +100,7 @@ public interface RegistryStorage {
     /** Removes the repository's link to the blob (never the blob); false when there was none. */
     boolean unlinkBlob(RepositoryName repository, Digest digest);
 
-    /** Every blob link of every repository, including repositories that have no manifest yet. */
+    /** Every blob link of every repository, including repositories that have no manifest yet, with when it was last written. */
     List<BlobLink> listBlobLinks();
 
     /**
@@ -120,6 +123,7 @@ public interface RegistryStorage {
     record StoredManifest(Digest digest, String mediaType, byte[] content) {
     }
 
-    record BlobLink(RepositoryName repository, Digest digest) {
+    /** @param linkedAt when the link was last written (garbage collection keeps a blob linked recently) */
+    record BlobLink(RepositoryName repository, Digest digest, Instant linkedAt) {
     }
 }

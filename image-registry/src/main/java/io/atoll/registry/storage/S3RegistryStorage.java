@@ -435,6 +435,7 @@ public class S3RegistryStorage implements RegistryStorage, AutoCloseable {
         return prefix + "repositories/" + repository.value() + "/_layers/sha256/" + digest.hex() + "/link";
     }
 
+    /** Always a PUT: linking again renews the object's LastModified, the link's time. */
     @Override
     public void linkBlob(RepositoryName repository, Digest digest) {
         String key = linkKey(repository, digest);
@@ -459,7 +460,7 @@ public class S3RegistryStorage implements RegistryStorage, AutoCloseable {
         for (S3Object object : list(base)) {
             var matcher = LINK_KEY.matcher(object.key().substring(base.length()));
             if (matcher.matches() && !matcher.group(1).contains("/_manifests/")) {
-                result.add(new BlobLink(new RepositoryName(matcher.group(1)), new Digest(matcher.group(2))));
+                result.add(new BlobLink(new RepositoryName(matcher.group(1)), new Digest(matcher.group(2)), object.lastModified()));
             }
         }
         return result;

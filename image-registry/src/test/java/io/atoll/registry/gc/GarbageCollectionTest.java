@@ -75,7 +75,7 @@ class GarbageCollectionTest {
         assertThat(registry.post("/v2/gc/mounted/blobs/uploads/?mount=" + layer + "&from=gc/app", null).statusCode()).isEqualTo(201);
         Digest vanished = Digest.of(TestFiles.randomBytes(10));
         storage.linkBlob(new RepositoryName("gc/crashed"), vanished);
-        // Everything but the fresh blob was committed "two hours ago".
+        // Everything but the fresh blob was committed and linked "two hours ago".
         for (Digest digest : new Digest[] {config, layer, orphan}) {
             age(digest, Duration.ofHours(2));
         }
@@ -130,9 +130,16 @@ class GarbageCollectionTest {
         return json.readTree(response.body());
     }
 
+    /** Makes the blob and every repository's link to it older (a link within the grace period keeps its blob). */
     private static void age(Digest digest, Duration by) throws IOException {
+        FileTime old = FileTime.from(Instant.now().minus(by));
         Path data = ROOT.resolve("blobs/sha256").resolve(digest.hex().substring(0, 2)).resolve(digest.hex()).resolve("data");
-        Files.setLastModifiedTime(data, FileTime.from(Instant.now().minus(by)));
+        Files.setLastModifiedTime(data, old);
+        try (java.util.stream.Stream<Path> files = Files.walk(ROOT.resolve("repositories"))) {
+            for (Path link : files.filter(p -> p.endsWith(Path.of("_layers", "sha256", digest.hex(), "link"))).toList()) {
+                Files.setLastModifiedTime(link, old);
+            }
+        }
     }
 
     private static Digest push(RegistryClient registry, String repository, byte[] content) {

@@ -15,6 +15,7 @@ import io.atoll.registry.storage.FilesystemRegistryStorage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,11 +38,12 @@ import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Garbage collection against uploads and mounts that write links while it runs. Each test starts
- * the push on another thread at the worst moment, right after the collection listed the blobs,
- * and lets the collection go on once that thread has either finished or is waiting for the
- * reference lock ({@link ReferenceLock}). Without the lock the push completes inside the
- * collection, which then deletes what the push was just told it has.
+ * Garbage collection against the links that uploads and mounts write. The race tests start the
+ * push on another thread at the worst moment, right after the collection listed the blobs, and let
+ * the collection go on once that thread has either finished or is waiting for the reference lock
+ * ({@link ReferenceLock}). Without the lock the push completes inside the collection, which then
+ * deletes what the push was just told it has. The others show the grace period counting from a
+ * blob's newest link as well as from its commit.
  */
 class LinkGcRaceTest {
 
@@ -128,6 +130,48 @@ class LinkGcRaceTest {
         assertThat(storage.statBlob(layer)).isEmpty();
         assertThat(storage.blobLinked(B, layer)).as("a link to a collected blob").isFalse();
         assertThat(storage.listBlobLinks()).isEmpty();
+    }
+
+    /**
+     * Without a collection in between: an old, unreferenced blob mounted into another repository is
+     * kept for the grace period from the mount, so the manifest that follows the mount finds it.
+     */
+    @Test
+    void anOldBlobMountedJustNowIsKeptUntilItsManifestArrives() throws Exception {
+        Digest layer = upload(A, TestFiles.randomBytes(4000));
+        Digest config = upload(A, "{\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8));
+        age(layer);
+        age(config);
+        assertThat(blobs.mount(A, B, layer)).isTrue();
+        assertThat(blobs.mount(A, B, config)).isTrue();
+
+        GcReport report = gc.collect(false);
+        assertThat(report.blobsDeleted()).isZero();
+        assertThat(report.blobsKeptForGrace()).isEqualTo(2);
+        manifests.put(B, Reference.parse("1"), OCI_MANIFEST, manifest(config, layer));
+
+        age(layer);
+        age(config);
+        assertThat(gc.collect(false).blobsReferenced()).as("from now on the manifest keeps them").isEqualTo(2);
+    }
+
+    /**
+     * A chunked upload whose last PATCH was long ago and that is completed now: the blob's file keeps
+     * the time of its last chunk, but its link is new, and that keeps it.
+     */
+    @Test
+    void anUploadCompletedLongAfterItsLastChunkIsKept() throws Exception {
+        byte[] bytes = TestFiles.randomBytes(4000);
+        String id = uploads.start(B).uploadId();
+        uploads.append(B, id, new ByteArrayInputStream(bytes), null);
+        Files.setLastModifiedTime(dir.resolve("uploads").resolve(id).resolve("data"),
+                FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+        Digest layer = uploads.complete(B, id, Digest.of(bytes), InputStream.nullInputStream(), null);
+        assertThat(storage.listBlobs()).singleElement().satisfies(blob -> assertThat(blob.lastModified())
+                .as("the blob's own time is its last chunk's").isBefore(Instant.now().minus(Duration.ofHours(1))));
+
+        assertThat(gc.collect(false).blobsKeptForGrace()).isEqualTo(1);
+        assertThat(blobs.held(B, layer)).isTrue();
     }
 
     /**
