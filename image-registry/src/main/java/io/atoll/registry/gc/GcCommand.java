@@ -11,7 +11,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code java -jar image-registry.jar gc [--dry-run] [--atoll.registry.storage.root=…]}: one
  * collection over the configured storage, without a web server, printing the report as JSON.
  * The reference lock is per process, so run it only while no registry serves that storage
- * (a running registry is collected through {@code POST /actuator/registrygc} instead).
+ * (a running registry is collected through {@code POST /actuator/registrygc} instead). Without a
+ * web server there is no layout migration ({@code BlobLinkMigration} is for the web application
+ * only): the command never writes links or {@code layout-version}, and a dry run writes nothing.
  */
 public final class GcCommand {
 

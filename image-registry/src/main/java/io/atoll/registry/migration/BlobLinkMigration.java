@@ -9,6 +9,7 @@ import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,8 +22,12 @@ import org.springframework.stereotype.Component;
  *
  * <p>Idempotent, so a crash half-way just runs it again at the next start; the version is
  * written only when every repository is done.
+ *
+ * <p>Only the web application migrates: the offline {@code gc} command (no web server) leaves
+ * the storage's layout alone, and a {@code gc --dry-run} writes nothing at all.
  */
 @Component
+@ConditionalOnWebApplication
 public class BlobLinkMigration implements InitializingBean {
 
     static final int LINKED_LAYOUT = 2;
