@@ -9,8 +9,10 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.Enumeration;
 import java.util.Iterator;
 import java.util.List;
@@ -385,14 +387,28 @@ public class S3RegistryStorage implements RegistryStorage, AutoCloseable {
         return deleteIfPresent(revisionKey(repository, digest));
     }
 
+    /**
+     * Walks the names one path component at a time with delimiter listings, as a directory tree:
+     * a prefix with a {@code _manifests/} child is a repository (as {@link #repositoryExists}
+     * says), and only children that can start a name component (not {@code _layers/},
+     * {@code _manifests/}) are walked into. One request per repository and per namespace above
+     * one (each up to 1000 children), however many manifests, tags and links the repositories hold.
+     */
     @Override
     public List<RepositoryName> listRepositories() {
         String base = prefix + "repositories/";
         TreeSet<String> names = new TreeSet<>();
-        for (S3Object object : list(base)) {
-            String rest = object.key().substring(base.length());
-            if (rest.endsWith("/_manifests/repository")) {
-                names.add(rest.substring(0, rest.length() - "/_manifests/repository".length()));
+        Deque<String> pending = new ArrayDeque<>(List.of(""));
+        while (!pending.isEmpty()) {
+            String path = pending.pop();
+            for (String child : childNames(base + path)) {
+                if (child.equals("_manifests")) {
+                    if (!path.isEmpty()) {
+                        names.add(path.substring(0, path.length() - 1));
+                    }
+                } else if (!child.isEmpty() && !child.startsWith("_")) {
+                    pending.push(path + child + "/");
+                }
             }
         }
         return names.stream().map(RepositoryName::new).toList();
