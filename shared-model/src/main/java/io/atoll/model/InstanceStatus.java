@@ -8,6 +8,7 @@ import java.time.Instant;
  *
  * @param address where the gateway reaches it, {@code host:port}
  * @param since when it entered {@code state}
+ * @param problem why it is not serving, when the agent knows (null while all is well)
  */
 public record InstanceStatus(
         String instanceId,
@@ -18,9 +19,21 @@ public record InstanceStatus(
         String address,
         InstanceState state,
         Instant since,
-        String containerId) {
+        String containerId,
+        InstanceProblem problem) {
+
+    /** A status without a problem. */
+    public InstanceStatus(String instanceId, String app, String nodeId, String zone, String releaseId, String address,
+            InstanceState state, Instant since, String containerId) {
+        this(instanceId, app, nodeId, zone, releaseId, address, state, since, containerId, null);
+    }
 
     public InstanceStatus withState(InstanceState newState, Instant at) {
-        return new InstanceStatus(instanceId, app, nodeId, zone, releaseId, address, newState, at, containerId);
+        return new InstanceStatus(instanceId, app, nodeId, zone, releaseId, address, newState, at, containerId, problem);
+    }
+
+    public InstanceStatus withProblem(InstanceProblem newProblem) {
+        return new InstanceStatus(instanceId, app, nodeId, zone, releaseId, address, state, since, containerId,
+                newProblem);
     }
 }
