@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import io.atoll.json.JsonCodec;
 import io.atoll.model.Assignment;
+import io.atoll.model.InstanceProblem;
 import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
 import io.atoll.model.NodeInfo;
@@ -17,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
@@ -42,6 +44,8 @@ import tools.jackson.databind.json.JsonMapper;
 public abstract class ApiTestSupport {
 
     public static final String DIGEST = "sha256:" + "ab".repeat(32);
+    /** {@code hello:2}'s digest: another image, so a deploy of it changes what instances run. */
+    public static final String DIGEST_2 = "sha256:" + "cd".repeat(32);
     public static final String TOKEN = "test-token";
     protected static final TestingServer zookeeper;
     protected static final HttpServer registry;
@@ -66,7 +70,8 @@ public abstract class ApiTestSupport {
                 boolean known = exchange.getRequestURI().getPath().equals("/v2/hello/manifests/1")
                         || exchange.getRequestURI().getPath().equals("/v2/hello/manifests/2");
                 if (known) {
-                    exchange.getResponseHeaders().add("Docker-Content-Digest", DIGEST);
+                    exchange.getResponseHeaders().add("Docker-Content-Digest",
+                            exchange.getRequestURI().getPath().endsWith("/2") ? DIGEST_2 : DIGEST);
                 }
                 exchange.sendResponseHeaders(known ? 200 : 404, -1);
                 exchange.close();
@@ -100,6 +105,9 @@ public abstract class ApiTestSupport {
         properties.add("atoll.platform.deploy.healthy-timeout", () -> "5s");
         properties.add("atoll.platform.deploy.drain-timeout", () -> "2s");
         properties.add("atoll.platform.sync.interval", () -> "1s");
+        // Tests move their work to a node of their own by unregistering the others: never "lost" here.
+        properties.add("atoll.platform.node-lost-grace", () -> "1h");
+        properties.add("atoll.platform.control.resync", () -> "1s");
         properties.add("atoll.platform.security.api-tokens", () -> TOKEN);
         properties.add("atoll.platform.web.max-body-size", () -> "64KB");
     }
@@ -147,7 +155,7 @@ public abstract class ApiTestSupport {
     protected JsonNode awaitDeploy(String app, String id) {
         return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                 .until(() -> json.readTree(send("GET", "/api/v1/apps/" + app + "/deploys/" + id, null).body()),
-                        body -> body.path("status").asString().matches("SUCCEEDED|FAILED"));
+                        body -> body.path("status").asString().matches("SUCCEEDED|FAILED|ROLLED_BACK"));
     }
 
     /** Each test places on its own node only: the nodes of earlier tests leave. */
@@ -165,9 +173,46 @@ public abstract class ApiTestSupport {
                 send("GET", "/api/v1/nodes", null).body().contains(nodeId));
     }
 
+    protected List<String> assignments(String nodeId) throws Exception {
+        return curator.checkExists().forPath(paths.assignmentsOf(nodeId)) == null ? List.of()
+                : curator.getChildren().forPath(paths.assignmentsOf(nodeId));
+    }
+
+    protected String deployStatus(String app, String id) throws Exception {
+        return json.readTree(send("GET", "/api/v1/apps/" + app + "/deploys/" + id, null).body()).path("status").asString();
+    }
+
+    /** Plays the agent: assignments whose instance id starts with the prefix are reported in that state. */
+    protected void report(String nodeId, String prefix, InstanceState state) throws Exception {
+        report(nodeId, prefix, state, null);
+    }
+
+    protected void report(String nodeId, String prefix, InstanceState state, InstanceProblem problem) throws Exception {
+        for (String id : assignments(nodeId)) {
+            if (!id.startsWith(prefix)) {
+                continue;
+            }
+            Assignment a = codec.decode(curator.getData().forPath(paths.assignment(nodeId, id)), Assignment.class);
+            var status = new InstanceStatus(id, a.app(), nodeId, "zone-a", a.releaseId(), "127.0.0.1:1",
+                    a.draining() ? InstanceState.DRAINING : state, Instant.now(), "c-" + id, problem);
+            curator.create().orSetData().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+                    .forPath(paths.instance(a.app(), id), codec.encode(status));
+        }
+    }
+
+    /** Plays the agent's end of a drain: the instance node of every draining assignment goes away. */
+    protected void leaveDrained(String nodeId) throws Exception {
+        for (String id : assignments(nodeId)) {
+            Assignment a = codec.decode(curator.getData().forPath(paths.assignment(nodeId, id)), Assignment.class);
+            if (a.draining()) {
+                curator.delete().quietly().forPath(paths.instance(a.app(), id));
+            }
+        }
+    }
+
     /** Plays the agent: every assignment on the node is reported with the given state. */
     protected void reportAll(String nodeId, InstanceState state) throws Exception {
-        var children = curator.getChildren().forPath(paths.assignmentsOf(nodeId));
+        var children = assignments(nodeId);
         for (String id : children) {
             Assignment a = codec.decode(curator.getData().forPath(paths.assignment(nodeId, id)), Assignment.class);
             var status = new InstanceStatus(id, a.app(), nodeId, "zone-a", a.releaseId(), "127.0.0.1:1",

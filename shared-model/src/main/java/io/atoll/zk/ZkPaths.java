@@ -67,6 +67,11 @@ public record ZkPaths(String root) {
         return ZKPaths.makePath(ipGroups(), name);
     }
 
+    /** Curator leader election of the platform-api replicas that run the controllers. */
+    public String controllersLeader() {
+        return ZKPaths.makePath(root, "leader", "controllers");
+    }
+
     public String schedulerLeader() {
         return ZKPaths.makePath(root, "leader", "scheduler");
     }

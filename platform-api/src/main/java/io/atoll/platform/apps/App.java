@@ -10,10 +10,15 @@ import org.springframework.data.relational.core.mapping.Table;
 /** An app as stored: its routing hosts are kept as one comma-separated column. */
 @Table("app")
 public record App(@Id String name, String hosts, int containerPort, String healthPath, Instant createdAt,
-        @Version Integer version) {
+        boolean deleting, @Version Integer version) {
 
     public static App create(String name, List<String> hosts, int containerPort, String healthPath, Instant now) {
-        return new App(name, String.join(",", hosts), containerPort, healthPath, now, null);
+        return new App(name, String.join(",", hosts), containerPort, healthPath, now, false, null);
+    }
+
+    /** Marked for deletion: the controllers drain and remove everything, then the rows. */
+    public App markDeleting() {
+        return new App(name, hosts, containerPort, healthPath, createdAt, true, version);
     }
 
     public List<String> hostList() {

@@ -4,6 +4,7 @@ import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -35,5 +36,11 @@ class AppController {
     @GetMapping("/{app}")
     AppView get(@PathVariable String app) {
         return apps.view(apps.require(app));
+    }
+
+    /** Accepted: the instances drain and stop, then the app, its route and its releases are gone (404). */
+    @DeleteMapping("/{app}")
+    ResponseEntity<AppView> delete(@PathVariable String app) {
+        return ResponseEntity.accepted().body(apps.delete(app));
     }
 }

@@ -1,7 +1,10 @@
 package io.atoll.platform.apps;
 
-import io.atoll.platform.deploys.Release;
-import io.atoll.platform.deploys.ReleaseRepository;
+import io.atoll.platform.releases.Release;
+import io.atoll.platform.formation.Formation;
+import io.atoll.platform.formation.FormationRepository;
+import io.atoll.platform.control.AppNudges;
+import io.atoll.platform.releases.ReleaseRepository;
 import io.atoll.platform.hosts.HostClaims;
 import io.atoll.platform.hosts.HostName;
 import io.atoll.platform.hosts.HostPolicy;
@@ -24,7 +27,13 @@ public class AppService {
     private final HostClaims claims;
     private final Clock clock;
 
-    AppService(AppRepository apps, ReleaseRepository releases, HostPolicy hostPolicy, HostClaims claims) {
+    private final FormationRepository formations;
+    private final AppNudges nudges;
+
+    AppService(AppRepository apps, ReleaseRepository releases, HostPolicy hostPolicy, HostClaims claims,
+            FormationRepository formations, AppNudges nudges) {
+        this.formations = formations;
+        this.nudges = nudges;
         this.apps = apps;
         this.releases = releases;
         this.hostPolicy = hostPolicy;
@@ -65,6 +74,7 @@ public class AppService {
             App app = apps.save(App.create(request.name(), hosts.stream().map(HostName::name).toList(), port, health,
                     clock.instant()));
             claims.claim(app.name(), hosts);
+            formations.save(Formation.empty(app.name()));
             return view(app);
         } catch (DuplicateKeyException e) {
             // the lock makes this unreachable unless a writer skips it; the keys still decide
@@ -100,13 +110,29 @@ public class AppService {
     }
 
     AppView view(App app) {
-        AppView.CurrentRelease current = releases.findCurrent(app.name())
-                .map(AppService::currentRelease)
-                .orElse(null);
-        return new AppView(app.name(), app.hostList(), app.containerPort(), app.healthPath(), app.createdAt(), current);
+        Formation formation = formations.findById(app.name()).orElse(Formation.empty(app.name()));
+        AppView.CurrentRelease current = formation.releaseId() == null ? null
+                : releases.findById(formation.releaseId()).map(AppService::currentRelease).orElse(null);
+        return new AppView(app.name(), app.hostList(), app.containerPort(), app.healthPath(), app.createdAt(), current,
+                formation.instances(), app.deleting());
     }
 
     private static AppView.CurrentRelease currentRelease(Release release) {
-        return new AppView.CurrentRelease(release.id(), release.number(), release.image(), release.pinnedImage());
+        return new AppView.CurrentRelease(release.id(), release.number(), release.label(), release.image(),
+                release.pinnedImage());
+    }
+
+    /**
+     * Marks the app for deletion: the controllers drain and remove its instances, then its route
+     * and its rows. A deploy in progress is stopped where it is.
+     */
+    @Transactional
+    public AppView delete(String name) {
+        App app = require(name);
+        if (!app.deleting()) {
+            app = apps.save(app.markDeleting());
+        }
+        nudges.nudge(name);
+        return view(app);
     }
 }

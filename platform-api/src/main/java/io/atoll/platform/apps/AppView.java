@@ -5,8 +5,9 @@ import java.util.List;
 
 /** An app as the API shows it. */
 public record AppView(String name, List<String> hosts, int containerPort, String healthPath, Instant createdAt,
-        CurrentRelease release) {
+        CurrentRelease release, int instances, boolean deleting) {
 
-    public record CurrentRelease(String id, int number, String image, String pinnedImage) {
+    /** The release the app serves. */
+    public record CurrentRelease(String id, int number, String version, String image, String pinnedImage) {
     }
 }

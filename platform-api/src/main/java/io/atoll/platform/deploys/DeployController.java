@@ -1,30 +1,46 @@
 package io.atoll.platform.deploys;
 
+import io.atoll.platform.web.Authors;
 import jakarta.validation.Valid;
+import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 @RestController
 @RequestMapping("/api/v1/apps/{app}/deploys")
 class DeployController {
 
-    private final DeployService deploys;
+    /** How often a stream looks for new steps; the deploy controller writes them as they happen. */
+    private static final Duration POLL = Duration.ofMillis(200);
 
-    DeployController(DeployService deploys) {
+    private final DeployService deploys;
+    private final TaskScheduler scheduler;
+
+    DeployController(DeployService deploys, TaskScheduler scheduler) {
         this.deploys = deploys;
+        this.scheduler = scheduler;
     }
 
-    /** Accepted at once; the deploy runs in the background and is polled. */
+    /** Accepted at once; the deploy controller rolls it out, and the deploy is polled or streamed. */
     @PostMapping
-    ResponseEntity<DeployView> start(@PathVariable String app, @Valid @RequestBody DeployRequest request) {
-        DeployView deploy = deploys.start(app, request);
+    ResponseEntity<DeployView> start(@PathVariable String app, @Valid @RequestBody DeployRequest request,
+            Authentication who) {
+        DeployView deploy = deploys.start(app, request, Authors.of(who));
         return ResponseEntity.accepted()
                 .location(URI.create("/api/v1/apps/" + app + "/deploys/" + deploy.id()))
                 .body(deploy);
@@ -38,5 +54,59 @@ class DeployController {
     @GetMapping("/{id}")
     DeployView get(@PathVariable String app, @PathVariable String id) {
         return deploys.get(app, id);
+    }
+
+    /**
+     * The deploy's steps as server-sent events (event name = the step's kind, id = its sequence),
+     * from the first or after {@code Last-Event-ID}; the stream ends when the deploy does.
+     */
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter events(@PathVariable String app, @PathVariable String id,
+            @org.springframework.web.bind.annotation.RequestHeader(name = "Last-Event-ID", required = false)
+            String lastEventId) {
+        deploys.require(app, id);
+        SseEmitter emitter = new SseEmitter(Duration.ofMinutes(30).toMillis());
+        AtomicLong after = new AtomicLong(parse(lastEventId));
+        AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
+        Runnable poll = () -> {
+            try {
+                for (DeployEvent event : deploys.eventsAfter(id, after.get())) {
+                    emitter.send(SseEmitter.event().id(Long.toString(event.id())).name(event.kind())
+                            .data(DeployView.Event.of(event), MediaType.APPLICATION_JSON));
+                    after.set(event.id());
+                }
+                Deploy deploy = deploys.require(app, id);
+                if (deploy.status().finished() && deploys.eventsAfter(id, after.get()).isEmpty()) {
+                    emitter.complete();
+                    cancel(task);
+                }
+            } catch (IOException | RuntimeException e) {
+                // The client went away, or the deploy vanished with its app.
+                emitter.completeWithError(e);
+                cancel(task);
+            }
+        };
+        emitter.onCompletion(() -> cancel(task));
+        emitter.onTimeout(() -> cancel(task));
+        task.set(scheduler.scheduleWithFixedDelay(poll, POLL));
+        return emitter;
+    }
+
+    private static void cancel(AtomicReference<ScheduledFuture<?>> task) {
+        ScheduledFuture<?> running = task.get();
+        if (running != null) {
+            running.cancel(false);
+        }
+    }
+
+    private static long parse(String lastEventId) {
+        if (lastEventId == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Long.parseLong(lastEventId.strip()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 }

@@ -40,6 +40,29 @@ public class ClusterState implements SmartLifecycle {
         return instances.get(app + "/" + instanceId);
     }
 
+    /** The app's instances as their agents report them, by instance id. */
+    public java.util.Map<String, InstanceStatus> instancesOf(String app) {
+        java.util.Map<String, InstanceStatus> found = new java.util.HashMap<>();
+        String prefix = app + "/";
+        instances.snapshot().forEach((key, status) -> {
+            if (key.startsWith(prefix)) {
+                found.put(key.substring(prefix.length()), status);
+            }
+        });
+        return found;
+    }
+
+    /** Told the app of every instance change, and null for every node change (all apps may be affected). */
+    public void onChange(java.util.function.Consumer<String> listener) {
+        instances.addListener((key, value) -> listener.accept(key.substring(0, key.indexOf('/'))));
+        nodes.addListener((key, value) -> listener.accept(null));
+    }
+
+    /** Told of every node that registers ({@code present}) or goes away. */
+    public void onNodeChange(java.util.function.BiConsumer<String, Boolean> listener) {
+        nodes.addListener((key, value) -> listener.accept(key, value != null));
+    }
+
     /** Assignments in ZooKeeper keyed {@code nodeId/instanceId}. */
     ZkTreeMirror<Assignment> assignments() {
         return assignments;

@@ -8,15 +8,18 @@ import io.atoll.model.Resources;
 import io.atoll.model.RouteRule;
 import io.atoll.platform.apps.App;
 import io.atoll.platform.apps.AppRepository;
-import io.atoll.platform.deploys.Release;
-import io.atoll.platform.deploys.ReleaseRepository;
+import io.atoll.platform.releases.Release;
+import io.atoll.platform.releases.ReleaseRepository;
 import io.atoll.zk.ZkPaths;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
@@ -26,11 +29,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * The one writer of assignments and routes. SQL is the original: every change is saved there
- * first, then copied to ZooKeeper; a periodic pass copies anything ZooKeeper lost (a wiped
- * ensemble, a write that failed while it was away) and deletes what SQL no longer has, so the
- * cluster converges to the desired state by itself.
+ * first, then copied to ZooKeeper; a periodic pass on the leading replica copies anything
+ * ZooKeeper lost (a wiped ensemble, a write that failed while it was away) and deletes what SQL
+ * no longer has, so the cluster converges to the desired state by itself.
  *
- * <p>Methods are synchronized so the periodic pass never sees half of a deploy's change.
+ * <p>Methods are synchronized so the periodic pass never sees half of a reconcile's change.
  */
 @Component
 public class DesiredStateWriter {
@@ -45,6 +48,9 @@ public class DesiredStateWriter {
     private final ReleaseRepository releases;
     private final JsonCodec codec = JsonCodec.shared();
     private final Counter repaired;
+    /** The route last written per app, so an unchanged one costs no ZooKeeper round trip. */
+    private final Map<String, byte[]> written = new ConcurrentHashMap<>();
+    private volatile BooleanSupplier leading = () -> true;
 
     DesiredStateWriter(CuratorFramework client, ZkPaths paths, ClusterState cluster, DesiredInstanceRepository desired,
             AppRepository apps, ReleaseRepository releases, MeterRegistry meters) {
@@ -59,6 +65,11 @@ public class DesiredStateWriter {
                 .register(meters);
     }
 
+    /** Only the leading replica repairs ZooKeeper; the others would only race it. */
+    public void leadingWhen(BooleanSupplier isLeading) {
+        this.leading = isLeading;
+    }
+
     public synchronized void add(App app, Release release, List<DesiredInstance> instances) throws Exception {
         desired.saveAll(instances);
         for (DesiredInstance instance : instances) {
@@ -66,9 +77,9 @@ public class DesiredStateWriter {
         }
     }
 
-    public synchronized void drain(App app, List<DesiredInstance> instances) throws Exception {
+    public synchronized void drain(App app, List<DesiredInstance> instances, Instant now) throws Exception {
         for (DesiredInstance instance : instances) {
-            DesiredInstance draining = desired.save(instance.asDraining());
+            DesiredInstance draining = desired.save(instance.asDraining(now));
             Release release = releases.findById(instance.releaseId()).orElseThrow();
             write(draining, assignment(app, release, draining));
         }
@@ -82,16 +93,26 @@ public class DesiredStateWriter {
         }
     }
 
+    /** Writes the app's route unless ZooKeeper already has exactly this one from us. */
     public synchronized void writeRoute(App app) throws Exception {
         byte[] value = codec.encode(route(app));
+        if (Arrays.equals(value, written.get(app.name()))) {
+            return;
+        }
         client.create().orSetData().creatingParentsIfNeeded().forPath(paths.route(app.name()), value);
+        written.put(app.name(), value);
+    }
+
+    public synchronized void deleteRoute(String app) throws Exception {
+        client.delete().quietly().forPath(paths.route(app));
+        written.remove(app);
     }
 
     /** Copies SQL into ZooKeeper wherever they differ. */
     @Scheduled(initialDelayString = "${atoll.platform.sync.initial-delay:1s}",
             fixedDelayString = "${atoll.platform.sync.interval:15s}")
     public synchronized void syncAll() {
-        if (!client.getZookeeperClient().isConnected() || !cluster.assignmentsRead()) {
+        if (!leading.getAsBoolean() || !client.getZookeeperClient().isConnected() || !cluster.assignmentsRead()) {
             return;
         }
         try {
@@ -130,6 +151,7 @@ public class DesiredStateWriter {
             for (App app : appsByName.values()) {
                 if (releases.maxNumber(app.name()) > 0 && !routeIsCurrent(app)) {
                     log.info("Restoring the route of {} in ZooKeeper", app.name());
+                    written.remove(app.name());
                     writeRoute(app);
                     repaired.increment();
                 }
@@ -151,10 +173,12 @@ public class DesiredStateWriter {
         }
     }
 
+    /** What the agent is told to run: the release's image, config vars, port and health check. */
     Assignment assignment(App app, Release release, DesiredInstance instance) {
-        return new Assignment(instance.instanceId(), app.name(), release.id(), release.pinnedImage(), Map.of(),
-                app.containerPort(), new Resources(instance.memoryMb(), instance.cpuShares(), 1),
-                HealthCheck.ofPath(app.healthPath()), List.of(), instance.draining());
+        return new Assignment(instance.instanceId(), app.name(), instance.releaseId(), release.pinnedImage(),
+                release.configVars().environment(), release.containerPort(),
+                new Resources(instance.memoryMb(), instance.cpuShares(), 1), HealthCheck.ofPath(release.healthPath()),
+                List.of(), instance.draining());
     }
 
     private void write(DesiredInstance instance, Assignment assignment) throws Exception {

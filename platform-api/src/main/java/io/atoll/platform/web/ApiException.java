@@ -9,16 +9,24 @@ public class ApiException extends RuntimeException {
     private final HttpStatus status;
     private final String title;
     private final List<String> errors;
+    private final java.util.Map<String, Object> properties;
 
     public ApiException(HttpStatus status, String title, String detail) {
         this(status, title, detail, List.of());
     }
 
     public ApiException(HttpStatus status, String title, String detail, List<String> errors) {
+        this(status, title, detail, errors, java.util.Map.of());
+    }
+
+    /** @param properties extra members of the problem, e.g. the id of the deploy in the way */
+    public ApiException(HttpStatus status, String title, String detail, List<String> errors,
+            java.util.Map<String, Object> properties) {
         super(detail);
         this.status = status;
         this.title = title;
         this.errors = List.copyOf(errors);
+        this.properties = java.util.Map.copyOf(properties);
     }
 
     public static ApiException notFound(String what, String name) {
@@ -27,6 +35,10 @@ public class ApiException extends RuntimeException {
 
     public static ApiException conflict(String detail) {
         return new ApiException(HttpStatus.CONFLICT, "Conflict", detail);
+    }
+
+    public static ApiException conflict(String detail, java.util.Map<String, Object> properties) {
+        return new ApiException(HttpStatus.CONFLICT, "Conflict", detail, List.of(), properties);
     }
 
     public static ApiException badRequest(String detail) {
@@ -61,5 +73,9 @@ public class ApiException extends RuntimeException {
 
     public List<String> errors() {
         return errors;
+    }
+
+    public java.util.Map<String, Object> properties() {
+        return properties;
     }
 }

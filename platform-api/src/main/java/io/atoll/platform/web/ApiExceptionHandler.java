@@ -39,6 +39,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         if (!e.errors().isEmpty()) {
             problem.setProperty("errors", e.errors());
         }
+        e.properties().forEach(problem::setProperty);
         return problem(problem, new HttpHeaders());
     }
 

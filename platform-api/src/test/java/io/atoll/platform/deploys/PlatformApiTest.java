@@ -65,10 +65,9 @@ class PlatformApiTest extends ApiTestSupport {
         send("POST", "/api/v1/apps", "{\"name\":\"hello\",\"hosts\":[\"hello.example.com\"],\"containerPort\":8080}");
 
         var first = json.readTree(send("POST", "/api/v1/apps/hello/deploys", "{\"image\":\"hello:1\",\"instances\":2}").body());
-        await().atMost(Duration.ofSeconds(5)).until(() -> curator.checkExists().forPath(paths.assignmentsOf("node-1")) != null
-                && curator.getChildren().forPath(paths.assignmentsOf("node-1")).size() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> assignments("node-1").size() == 2);
         Assignment assignment = codec.decode(curator.getData().forPath(paths.assignment("node-1",
-                curator.getChildren().forPath(paths.assignmentsOf("node-1")).get(0))), Assignment.class);
+                assignments("node-1").get(0))), Assignment.class);
         assertThat(assignment.image()).isEqualTo("registry.test:5000/hello@" + DIGEST);
         assertThat(assignment.containerPort()).isEqualTo(8080);
         assertThat(assignment.healthCheck().path()).isEqualTo("/healthz");
@@ -80,27 +79,45 @@ class PlatformApiTest extends ApiTestSupport {
         var app = json.readTree(send("GET", "/api/v1/apps/hello", null).body());
         assertThat(app.path("release").path("number").asInt()).isEqualTo(1);
 
-        // a second deploy whose instances never become healthy fails and leaves release 1 serving
-        var second = json.readTree(send("POST", "/api/v1/apps/hello/deploys", "{\"image\":\"hello:2\",\"instances\":2}").body());
-        await().atMost(Duration.ofSeconds(5)).until(() -> curator.getChildren().forPath(paths.assignmentsOf("node-1")).size() == 4);
-        reportAll("node-1", InstanceState.STARTING);
+        // a second deploy whose instances never become healthy rolls back and leaves release 1 serving;
+        // with the default surge of 1 and nothing unavailable, one new instance starts and no old one goes
+        var second = json.readTree(send("POST", "/api/v1/apps/hello/deploys",
+                "{\"image\":\"hello:2\",\"instances\":2,\"progressDeadlineSeconds\":2}").body());
+        await().atMost(Duration.ofSeconds(5)).until(() -> assignments("node-1").size() == 3);
+        report("node-1", "hello-r2-", InstanceState.STARTING);
         var failed = awaitDeploy("hello", second.path("id").asString());
-        assertThat(failed.path("status").asString()).isEqualTo("FAILED");
-        assertThat(failed.path("reason").asString()).contains("not healthy within");
-        await().atMost(Duration.ofSeconds(5)).until(() -> curator.getChildren().forPath(paths.assignmentsOf("node-1")).size() == 2);
+        assertThat(failed.path("status").asString()).isEqualTo("ROLLED_BACK");
+        assertThat(failed.path("reason").asString()).contains("not ready within 2 s");
+        assertThat(failed.path("events").findValuesAsString("kind")).contains("failed", "rolling-back", "rolled-back");
+        await().atMost(Duration.ofSeconds(5)).until(() -> assignments("node-1").size() == 2);
         var instances = json.readTree(send("GET", "/api/v1/apps/hello/instances", null).body());
         assertThat(instances.size()).isEqualTo(2);
         instances.forEach(i -> assertThat(i.path("releaseId").asString()).isEqualTo("hello-r1"));
 
-        // a third, healthy, deploy replaces release 1: old instances drained, then removed
+        // a third, healthy, deploy replaces release 1 one instance at a time: never fewer than 2 ready
         var third = json.readTree(send("POST", "/api/v1/apps/hello/deploys", "{\"image\":\"hello:2\",\"instances\":2}").body());
-        await().atMost(Duration.ofSeconds(5)).until(() -> curator.getChildren().forPath(paths.assignmentsOf("node-1")).size() == 4);
-        reportAll("node-1", InstanceState.HEALTHY);
-        assertThat(awaitDeploy("hello", third.path("id").asString()).path("status").asString()).isEqualTo("SUCCEEDED");
-        await().atMost(Duration.ofSeconds(10)).until(() -> curator.getChildren().forPath(paths.assignmentsOf("node-1")).size() == 2);
-        for (String id : curator.getChildren().forPath(paths.assignmentsOf("node-1"))) {
-            assertThat(id).startsWith("hello-r3-");
+        String thirdId = third.path("id").asString();
+        int most = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!deployStatus("hello", thirdId).matches("SUCCEEDED|ROLLED_BACK|FAILED") && System.nanoTime() < deadline) {
+            most = Math.max(most, assignments("node-1").size());
+            reportAll("node-1", InstanceState.HEALTHY);
+            leaveDrained("node-1");
+            Thread.sleep(100);
         }
+        assertThat(deployStatus("hello", thirdId)).isEqualTo("SUCCEEDED");
+        assertThat(most).as("at most 2 + surge 1 at once").isLessThanOrEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            leaveDrained("node-1");
+            return assignments("node-1").size() == 2;
+        });
+        for (String id : assignments("node-1")) {
+            // release 3 runs the spec release 2 brought: its instances carry release 2's id
+            assertThat(id).startsWith("hello-r2-");
+        }
+        var releases = json.readTree(send("GET", "/api/v1/apps/hello/releases", null).body());
+        assertThat(releases.findValuesAsString("version")).containsExactly("v3", "v2", "v1");
+        assertThat(releases.get(0).path("serving").asBoolean()).isTrue();
     }
 
     @Test
