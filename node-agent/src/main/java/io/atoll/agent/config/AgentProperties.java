@@ -25,7 +25,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param stopGrace how long a stopped container has between SIGTERM and SIGKILL
  * @param pullTimeout how long one image pull may take
  * @param health defaults for the parts of an assignment's health check left at zero
- * @param restart backoff for crashed containers
+ * @param restart when crashed containers are restarted, and when that is a crash loop
+ * @param retry backoff for an instance whose pull, create or start the engine refused
+ * @param crashLogs how much of a crashed container's log its problem carries
  * @param registryCredentials logins for registries that need one to pull (Atoll's own outside
  *     {@code dev}); each is sent only to its own registry
  */
@@ -43,6 +45,8 @@ public record AgentProperties(
         Duration pullTimeout,
         Health health,
         Restart restart,
+        Retry retry,
+        CrashLogs crashLogs,
         List<RegistryCredential> registryCredentials) {
 
     public AgentProperties {
@@ -57,7 +61,9 @@ public record AgentProperties(
         stopGrace = stopGrace == null ? Duration.ofSeconds(10) : stopGrace;
         pullTimeout = pullTimeout == null ? Duration.ofMinutes(5) : pullTimeout;
         health = health == null ? new Health(null, null, null) : health;
-        restart = restart == null ? new Restart(null, null, null, null) : restart;
+        restart = restart == null ? new Restart(null, null, null, null, null) : restart;
+        retry = retry == null ? new Retry(null, null) : retry;
+        crashLogs = crashLogs == null ? new CrashLogs(null, null) : crashLogs;
         registryCredentials = registryCredentials == null ? List.of() : List.copyOf(registryCredentials);
     }
 
@@ -134,18 +140,51 @@ public record AgentProperties(
     }
 
     /**
-     * @param initialBackoff wait before restarting after the first crash; doubled on each further crash
+     * Diego's policy: the first crashes are restarted at once, later ones after a doubling
+     * backoff, and the count starts over once a container has run for {@code resetAfter}.
+     *
+     * @param immediateRestarts crashes in a row restarted without waiting
+     * @param initialBackoff wait after the first crash beyond {@code immediateRestarts}; doubled on each further one
      * @param maxBackoff the backoff never exceeds this
-     * @param crashLoopCrashes more crashes than this within {@code crashLoopWindow} is a crash loop
-     * @param crashLoopWindow how far back crashes count
+     * @param crashLoopCrashes more crashes in a row than this is a crash loop
+     * @param resetAfter a container that ran this long before it exited starts the count over
      */
-    public record Restart(Duration initialBackoff, Duration maxBackoff, Integer crashLoopCrashes, Duration crashLoopWindow) {
+    public record Restart(Integer immediateRestarts, Duration initialBackoff, Duration maxBackoff,
+            Integer crashLoopCrashes, Duration resetAfter) {
 
         public Restart {
+            immediateRestarts = immediateRestarts == null ? 3 : Math.max(0, immediateRestarts);
             initialBackoff = initialBackoff == null ? Duration.ofSeconds(1) : initialBackoff;
             maxBackoff = maxBackoff == null ? Duration.ofSeconds(30) : maxBackoff;
-            crashLoopCrashes = crashLoopCrashes == null ? 5 : crashLoopCrashes;
-            crashLoopWindow = crashLoopWindow == null ? Duration.ofMinutes(5) : crashLoopWindow;
+            crashLoopCrashes = crashLoopCrashes == null ? 3 : Math.max(0, crashLoopCrashes);
+            resetAfter = resetAfter == null ? Duration.ofMinutes(5) : resetAfter;
+        }
+    }
+
+    /**
+     * Backoff between attempts for an instance that could not be made to run (pull, create or
+     * start refused): doubling from {@code initialBackoff} up to {@code maxBackoff}, for ever.
+     */
+    public record Retry(Duration initialBackoff, Duration maxBackoff) {
+
+        public Retry {
+            initialBackoff = initialBackoff == null ? Duration.ofSeconds(1) : initialBackoff;
+            maxBackoff = maxBackoff == null ? Duration.ofSeconds(30) : maxBackoff;
+        }
+    }
+
+    /**
+     * The tail of a crashed container's log carried in its problem, bounded both ways because it
+     * is written to ZooKeeper on every crash.
+     *
+     * @param lines at most this many of the last lines (0 reads none; at most 1000)
+     * @param maxBytes at most this many bytes in all (at most 64 KiB); the oldest lines go first
+     */
+    public record CrashLogs(Integer lines, Integer maxBytes) {
+
+        public CrashLogs {
+            lines = lines == null ? 20 : Math.max(0, Math.min(lines, 1000));
+            maxBytes = maxBytes == null ? 4096 : Math.max(0, Math.min(maxBytes, 64 * 1024));
         }
     }
 

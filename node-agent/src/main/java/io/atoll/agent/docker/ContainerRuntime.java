@@ -1,6 +1,7 @@
 package io.atoll.agent.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.PullImageResultCallback;
@@ -9,11 +10,16 @@ import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import io.atoll.agent.config.AgentProperties;
 import io.atoll.model.ContainerLabels;
+import io.atoll.model.InstanceProblem;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,10 +31,14 @@ import org.slf4j.LoggerFactory;
  * The Docker operations the agent needs, over docker-java. Ownership is by label: only
  * containers labelled {@code io.atoll.node=<this node>} are ever listed, so the agent never
  * touches anything else on the host.
+ *
+ * <p>A pull, create or start the engine refuses throws {@link EngineRefusedException} with the
+ * engine's own message; an engine that cannot be reached throws whatever docker-java throws.
  */
 public class ContainerRuntime {
 
     private static final Logger log = LoggerFactory.getLogger(ContainerRuntime.class);
+    private static final Duration LOG_READ_TIMEOUT = Duration.ofSeconds(2);
 
     private final DockerClient docker;
     private final AgentProperties properties;
@@ -56,6 +66,8 @@ public class ContainerRuntime {
         Map<String, String> labels = response.getConfig().getLabels() == null ? Map.of() : response.getConfig().getLabels();
         InspectContainerResponse.ContainerState state = response.getState();
         boolean running = Boolean.TRUE.equals(state.getRunning());
+        Long memory = response.getHostConfig() == null ? null : response.getHostConfig().getMemory();
+        String error = state.getError() == null || state.getError().isBlank() ? null : state.getError().strip();
         return Optional.of(new ContainerSnapshot(
                 response.getId(),
                 labels.get(ContainerLabels.INSTANCE),
@@ -65,10 +77,17 @@ public class ContainerRuntime {
                 state.getFinishedAt(),
                 state.getExitCode(),
                 running ? publishedPort(response) : 0,
-                labels));
+                labels,
+                Boolean.TRUE.equals(state.getOOMKilled()),
+                error,
+                memory == null ? 0 : memory / (1024 * 1024)));
     }
 
-    /** Pulls the image unless the engine already has it: a digest-pinned image never changes. */
+    /**
+     * Pulls the image unless the engine already has it: a digest-pinned image never changes.
+     *
+     * @throws EngineRefusedException {@code PULL_FAILED} when the engine or registry refused, or the pull took too long
+     */
     public void ensureImage(String image) throws InterruptedException {
         try {
             docker.inspectImageCmd(image).exec();
@@ -83,14 +102,21 @@ public class ContainerRuntime {
                 .withRegistryAddress(login.registry())
                 .withUsername(login.username())
                 .withPassword(login.password())));
-        boolean done = pull
-                .exec(new PullImageResultCallback())
-                .awaitCompletion(properties.pullTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        if (!done) {
-            throw new IllegalStateException("pull of " + image + " did not finish within " + properties.pullTimeout());
+        PullImageResultCallback callback = new PullImageResultCallback();
+        try {
+            boolean done = pull.exec(callback).awaitCompletion(properties.pullTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                throw new EngineRefusedException(InstanceProblem.Kind.PULL_FAILED,
+                        "the pull of " + image + " did not finish within " + properties.pullTimeout(), null);
+            }
+        } catch (RuntimeException e) {
+            throw refusal(InstanceProblem.Kind.PULL_FAILED, e);
+        } finally {
+            closeQuietly(callback);
         }
     }
 
+    /** @throws EngineRefusedException {@code CREATE_FAILED}, e.g. Docker's {@code No command specified} */
     public String create(ContainerSpec spec) {
         ExposedPort port = ExposedPort.tcp(spec.containerPort());
         // No host port: Docker picks a free one, read back from inspect after start.
@@ -104,21 +130,71 @@ public class ContainerRuntime {
         if (spec.cpuShares() > 0) {
             host.withCpuShares((int) spec.cpuShares());
         }
-        CreateContainerResponse created = docker.createContainerCmd(spec.image())
-                .withName(spec.name())
-                .withLabels(spec.labels())
-                .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
-                .withExposedPorts(port)
-                .withHostConfig(host)
-                .exec();
-        return created.getId();
+        try {
+            CreateContainerResponse created = docker.createContainerCmd(spec.image())
+                    .withName(spec.name())
+                    .withLabels(spec.labels())
+                    .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+                    .withExposedPorts(port)
+                    .withHostConfig(host)
+                    .exec();
+            return created.getId();
+        } catch (RuntimeException e) {
+            throw refusal(InstanceProblem.Kind.CREATE_FAILED, e);
+        }
     }
 
+    /** @throws EngineRefusedException {@code START_FAILED}, e.g. an image whose user does not exist */
     public void start(String containerId) {
         try {
             docker.startContainerCmd(containerId).exec();
         } catch (NotModifiedException e) {
             // Already running: the state we wanted.
+        } catch (RuntimeException e) {
+            throw refusal(InstanceProblem.Kind.START_FAILED, e);
+        }
+    }
+
+    /**
+     * The last lines a container wrote to stdout and stderr since {@code previousExit} (Docker's
+     * FinishedAt of the run before; null for every run), oldest first, at most {@code maxLines}
+     * and {@code maxBytes} in all. The cut is at the previous exit rather than at this run's
+     * StartedAt because Docker sets StartedAt once the process already runs, after the first lines
+     * of a quick app. Read from Docker's log endpoint, so it works for an exited container until it
+     * is started again. Empty when the logs cannot be read (e.g. a logging driver without read
+     * support): a crash is reported without them rather than not at all.
+     */
+    public List<String> lastLogLines(String containerId, String previousExit, int maxLines, int maxBytes) {
+        if (maxLines <= 0 || maxBytes <= 0) {
+            return List.of();
+        }
+        Instant since = parseTime(previousExit);
+        LogTail tail = new LogTail(maxLines, maxBytes, since);
+        ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame frame) {
+                synchronized (tail) {
+                    tail.accept(frame.getPayload());
+                }
+            }
+        };
+        try {
+            docker.logContainerCmd(containerId)
+                    .withStdOut(true)
+                    .withStdErr(true)
+                    .withTail(maxLines)
+                    .withTimestamps(since != null)
+                    .exec(callback)
+                    .awaitCompletion(LOG_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.debug("Could not read the log of container {}: {}", containerId, e.toString());
+        } finally {
+            closeQuietly(callback);
+        }
+        synchronized (tail) {
+            return tail.lines();
         }
     }
 
@@ -153,6 +229,29 @@ public class ContainerRuntime {
             }
         }
         return 0;
+    }
+
+    private static RuntimeException refusal(InstanceProblem.Kind kind, RuntimeException e) {
+        if (e instanceof EngineRefusedException) {
+            return e;
+        }
+        return EngineRefusedException.isEngineAnswer(e) ? new EngineRefusedException(kind, EngineRefusedException.messageOf(e), e) : e;
+    }
+
+    private static Instant parseTime(String timestamp) {
+        try {
+            return timestamp == null ? null : Instant.parse(timestamp);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // A stream that already ended.
+        }
     }
 
     static boolean hasTagOrDigest(String image) {

@@ -1,5 +1,8 @@
 package io.atoll.agent.docker;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 /**
@@ -8,6 +11,9 @@ import java.util.Map;
  * @param hostPort the host port the container port is published on; 0 while not running
  * @param startedAt Docker's StartedAt: changes on every (re)start, so it tells a restart from an adoption
  * @param finishedAt Docker's FinishedAt: changes on every exit, so one exit is counted as one crash
+ * @param oomKilled Docker's State.OOMKilled: the kernel killed a process of it for its memory limit
+ * @param error Docker's State.Error, e.g. why its last start failed; null when empty
+ * @param memoryLimitMb the memory limit it runs under, 0 for none
  */
 public record ContainerSnapshot(
         String id,
@@ -18,5 +24,35 @@ public record ContainerSnapshot(
         String finishedAt,
         Integer exitCode,
         int hostPort,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        boolean oomKilled,
+        String error,
+        long memoryLimitMb) {
+
+    /** Created but never started: Docker leaves StartedAt at the zero time until a start succeeds. */
+    public boolean neverStarted() {
+        Instant started = parse(startedAt);
+        return !running && (started == null || started.getEpochSecond() <= 0);
+    }
+
+    /** How long the last run lasted, StartedAt to FinishedAt; zero when unknown. */
+    public Duration ranFor() {
+        Instant started = parse(startedAt);
+        Instant finished = parse(finishedAt);
+        if (started == null || finished == null || finished.isBefore(started)) {
+            return Duration.ZERO;
+        }
+        return Duration.between(started, finished);
+    }
+
+    private static Instant parse(String timestamp) {
+        if (timestamp == null || timestamp.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(timestamp);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
 }

@@ -16,4 +16,11 @@ public record ContainerSpec(
         labels = Map.copyOf(labels);
         env = Map.copyOf(env);
     }
+
+    /** Env values are config vars, some of them secret: only their names are ever printed. */
+    @Override
+    public String toString() {
+        return "ContainerSpec[name=" + name + ", image=" + image + ", labels=" + labels + ", env=" + env.keySet()
+                + ", containerPort=" + containerPort + ", memoryMb=" + memoryMb + ", cpuShares=" + cpuShares + "]";
+    }
 }

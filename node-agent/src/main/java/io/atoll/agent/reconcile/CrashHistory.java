@@ -1,53 +1,46 @@
 package io.atoll.agent.reconcile;
 
 import io.atoll.agent.config.AgentProperties;
+import io.atoll.agent.support.Backoff;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 
 /**
- * Recent crashes of one instance: the backoff doubles with each crash still inside the window
- * (1 s, 2 s, 4 s, ... up to the cap), and too many of them make a crash loop. Old crashes fall
- * out of the window, so an instance that has run quietly for a while starts again at 1 s.
+ * Crashes of one instance in a row, on Diego's policy: the first {@code immediateRestarts} are
+ * restarted at once, so that an app which fails at start is known to crash-loop within seconds;
+ * later ones wait {@code initialBackoff}, doubling up to {@code maxBackoff}. A container that ran
+ * for {@code resetAfter} before it exited starts the count over.
  */
 final class CrashHistory {
 
     private final AgentProperties.Restart policy;
-    private final Deque<Instant> crashes = new ArrayDeque<>();
+    private int crashes;
 
     CrashHistory(AgentProperties.Restart policy) {
         this.policy = policy;
     }
 
-    /** Records a crash and returns how many there have been within the window, this one included. */
-    int record(Instant at) {
-        crashes.addLast(at);
-        return recent(at);
-    }
-
-    int recent(Instant now) {
-        Instant cutoff = now.minus(policy.crashLoopWindow());
-        while (!crashes.isEmpty() && crashes.peekFirst().isBefore(cutoff)) {
-            crashes.removeFirst();
+    /**
+     * Records a crash of a container that had run for {@code ranFor} and returns how many crashes
+     * in a row there have been, this one included.
+     */
+    int record(Duration ranFor) {
+        if (ranFor.compareTo(policy.resetAfter()) >= 0) {
+            crashes = 0;
         }
-        return crashes.size();
+        return ++crashes;
     }
 
-    Duration backoff(int recentCrashes) {
-        return exponential(policy, recentCrashes);
+    int count() {
+        return crashes;
     }
 
-    /** {@code initialBackoff × 2^(attempt-1)}, capped at {@code maxBackoff}. */
-    static Duration exponential(AgentProperties.Restart policy, int attempt) {
-        Duration delay = policy.initialBackoff();
-        for (int i = 1; i < attempt && delay.compareTo(policy.maxBackoff()) < 0; i++) {
-            delay = delay.multipliedBy(2);
-        }
-        return delay.compareTo(policy.maxBackoff()) > 0 ? policy.maxBackoff() : delay;
+    /** How long to wait before restarting after the given crash in a row: nothing for the first ones. */
+    Duration backoff(int crashesInARow) {
+        return Backoff.exponential(policy.initialBackoff(), policy.maxBackoff(),
+                crashesInARow - policy.immediateRestarts());
     }
 
-    boolean isCrashLoop(int recentCrashes) {
-        return recentCrashes > policy.crashLoopCrashes();
+    boolean isCrashLoop(int crashesInARow) {
+        return crashesInARow > policy.crashLoopCrashes();
     }
 }

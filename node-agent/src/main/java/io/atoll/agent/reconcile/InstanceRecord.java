@@ -3,6 +3,7 @@ package io.atoll.agent.reconcile;
 import io.atoll.agent.config.AgentProperties;
 import io.atoll.model.Assignment;
 import io.atoll.model.HealthCheck;
+import io.atoll.model.InstanceProblem;
 import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
 import io.atoll.model.Resources;
@@ -31,10 +32,16 @@ final class InstanceRecord {
     String countedExit;
     Instant restartAt;
     boolean crashLoop;
+    /** How many times this agent process restarted the instance's container after it exited. */
+    int restarts;
+    /** The last exit, carried (with the restart count) until the instance turns HEALTHY. */
+    InstanceProblem lastExit;
     Instant drainingSince;
 
     InstanceState state;
     Instant since;
+    /** The published problem; null while all is well. */
+    InstanceProblem problem;
     int failures;
     long healthGeneration;
     ScheduledFuture<?> healthTask;
@@ -45,6 +52,14 @@ final class InstanceRecord {
         this.app = assignment.app();
         this.assignment = assignment;
         this.crashes = new CrashHistory(restartPolicy);
+    }
+
+    /** Forgets the container, e.g. when it has been removed or could not be created. */
+    void detach() {
+        containerId = null;
+        hostPort = 0;
+        startedAt = null;
+        countedExit = null;
     }
 
     boolean hasContainer() {

@@ -6,13 +6,17 @@ import io.atoll.agent.docker.ContainerEvents;
 import io.atoll.agent.docker.ContainerRuntime;
 import io.atoll.agent.docker.ContainerSnapshot;
 import io.atoll.agent.docker.ContainerSpec;
+import io.atoll.agent.docker.EngineRefusedException;
 import io.atoll.agent.health.HealthProbe;
+import io.atoll.agent.health.ProbeResult;
 import io.atoll.agent.node.NodeRegistration;
+import io.atoll.agent.support.Backoff;
 import io.atoll.agent.support.BoundedClose;
 import io.atoll.model.AppEnv;
 import io.atoll.model.Assignment;
 import io.atoll.model.ContainerLabels;
 import io.atoll.model.HealthCheck;
+import io.atoll.model.InstanceProblem;
 import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
 import io.atoll.model.Resources;
@@ -24,6 +28,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -34,6 +39,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +62,12 @@ import org.springframework.stereotype.Component;
  * then handled on a worker, never two workers on the same instance, so a slow pull or a stop's
  * grace period does not hold up the others.
  *
+ * <p>Whatever keeps an instance from serving is published with its reason, at once: a pull,
+ * create or start the engine refuses makes it {@code FAILED} (retried with backoff, republished
+ * only when the reason changes); an exit makes it {@code UNHEALTHY}, or {@code CRASHLOOP} once the
+ * restarts back off, with the exit code or OOM kill and the log's last lines; a failing health
+ * check is carried as the problem of a {@code STARTING} or {@code UNHEALTHY} instance.
+ *
  * <p>Removal is the one dangerous act, so it happens only while the assignments have been read
  * completely and ZooKeeper is connected: an outage or a slow start never kills running apps.
  * Stopping the agent leaves every container running; only its ephemeral ZooKeeper nodes go.
@@ -77,7 +89,7 @@ public class Reconciler implements SmartLifecycle {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     /** Instances whose last attempt failed: not retried before their time, unless their assignment changes. */
-    private final Map<String, Retry> retries = new ConcurrentHashMap<>();
+    private final Map<String, Attempts> retries = new ConcurrentHashMap<>();
     private final AtomicBoolean passQueued = new AtomicBoolean();
     private final AtomicLong passIds = new AtomicLong();
 
@@ -87,6 +99,7 @@ public class Reconciler implements SmartLifecycle {
     private final Counter started;
     private final Counter restarted;
     private final Counter removed;
+    private final Map<InstanceProblem.Kind, Counter> problemCounters = new EnumMap<>(InstanceProblem.Kind.class);
 
     private volatile boolean running;
     private ZkTreeMirror<Assignment> assignments;
@@ -108,6 +121,9 @@ public class Reconciler implements SmartLifecycle {
         this.started = meters.counter("atoll.agent.containers", "action", "started");
         this.restarted = meters.counter("atoll.agent.containers", "action", "restarted");
         this.removed = meters.counter("atoll.agent.containers", "action", "removed");
+        for (InstanceProblem.Kind kind : InstanceProblem.Kind.values()) {
+            problemCounters.put(kind, meters.counter("atoll.agent.instance.problems", "kind", kind.name()));
+        }
         meters.gauge("atoll.agent.instances", records, Map::size);
         events.onChange(this::requestPass);
     }
@@ -224,8 +240,8 @@ public class Reconciler implements SmartLifecycle {
     }
 
     private void dispatch(long passId, String key, String containerId) {
-        Retry retry = retries.get(key);
-        if (retry != null && Instant.now().isBefore(retry.notBefore())) {
+        Attempts attempts = retries.get(key);
+        if (attempts != null && Instant.now().isBefore(attempts.notBefore())) {
             return;
         }
         if (!inFlight.add(key)) {
@@ -245,10 +261,17 @@ public class Reconciler implements SmartLifecycle {
                     Thread.currentThread().interrupt();
                 } catch (Exception e) {
                     instanceError.increment();
-                    Retry next = Retry.after(retries.get(key), properties.restart());
+                    Attempts next = Attempts.after(retries.get(key), properties.retry());
                     retries.put(key, next);
-                    log.warn("Pass {}: instance {} failed (attempt {}), retrying in {}: {}", passId, key, next.failures(),
-                            next.delay(), e.toString());
+                    requeueAfter(next.delay());
+                    if (e instanceof EngineRefusedException refused) {
+                        // Published (and logged as a warning) when it first said this; from then on a retry is routine.
+                        log.info("Pass {}: instance {} refused again (attempt {}), retrying in {}: {}", passId, key,
+                                next.failures(), next.delay(), refused.getMessage());
+                    } else {
+                        log.warn("Pass {}: instance {} failed (attempt {}), retrying in {}: {}", passId, key,
+                                next.failures(), next.delay(), e.toString());
+                    }
                 } finally {
                     inFlight.remove(key);
                     if (dirty.remove(key)) {
@@ -300,6 +323,9 @@ public class Reconciler implements SmartLifecycle {
             create(passId, assignment);
         } else if (container.running()) {
             track(passId, assignment, container);
+        } else if (container.neverStarted()) {
+            // Created by an agent that died before starting it.
+            start(passId, recordFor(assignment), container.id());
         } else {
             restartAfterExit(passId, assignment, container);
         }
@@ -308,30 +334,80 @@ public class Reconciler implements SmartLifecycle {
     // ---- running, adopting, restarting ----------------------------------------------------
 
     private void create(long passId, Assignment assignment) throws Exception {
-        runtime.ensureImage(assignment.image());
-        String id = runtime.create(spec(assignment));
-        runtime.start(id);
+        InstanceRecord record = recordFor(assignment);
+        synchronized (record) {
+            record.cancelHealthChecks();
+            record.detach();
+        }
+        String id;
+        try {
+            runtime.ensureImage(assignment.image());
+            id = runtime.create(spec(assignment));
+        } catch (EngineRefusedException e) {
+            throw refused(passId, record, null, e);
+        }
+        start(passId, record, id);
+    }
+
+    /** Starts a container that was created and has never run, and publishes it as STARTING. */
+    private void start(long passId, InstanceRecord record, String id) {
+        try {
+            runtime.start(id);
+        } catch (EngineRefusedException e) {
+            throw refused(passId, record, id, e);
+        }
         started.increment();
         ContainerSnapshot container = runtime.inspect(id)
                 .orElseThrow(() -> new IllegalStateException("container " + id + " vanished after start"));
-        InstanceRecord record = records.compute(assignment.instanceId(),
-                (key, existing) -> existing == null ? new InstanceRecord(assignment, properties.restart()) : existing);
         synchronized (record) {
-            record.assignment = assignment;
             record.countedExit = null;
             record.drainingSince = null;
+            record.lastExit = null;
             attach(record, container);
-            publish(record, InstanceState.STARTING);
+            publish(record, InstanceState.STARTING, null);
             watchHealth(record);
         }
-        log.info("Pass {}: started instance {} of {} as container {} at {}", passId, assignment.instanceId(),
-                assignment.app(), shortId(id), address(record));
+        log.info("Pass {}: started instance {} of {} as container {} at {}", passId, record.instanceId, record.app,
+                shortId(id), address(record));
+    }
+
+    /**
+     * The engine refused a pull, create or start: publish FAILED with its words at once, and give
+     * the exception back (config values hidden) for the caller to throw, so that the attempt is
+     * retried with backoff. The same refusal again changes nothing in ZooKeeper. A container that
+     * would not start is removed: the next attempt creates it afresh from the assignment as it is
+     * then, so a corrected assignment is not stuck with a container made from the old one.
+     */
+    private EngineRefusedException refused(long passId, InstanceRecord record, String containerId,
+            EngineRefusedException e) {
+        Map<String, String> env = record.assignment.env();
+        EngineRefusedException redacted = e.filtered(message -> Problems.redact(message, env));
+        if (containerId != null) {
+            try {
+                runtime.stopAndRemove(containerId);
+                removed.increment();
+            } catch (RuntimeException removal) {
+                log.warn("Pass {}: could not remove container {} that would not start: {}", passId,
+                        shortId(containerId), removal.toString());
+            }
+        }
+        synchronized (record) {
+            record.cancelHealthChecks();
+            record.detach();
+            InstanceProblem problem = Problems.refused(e.kind(), redacted.engineMessage(), record.restarts, Instant.now());
+            if (!Problems.same(record.problem, problem) || record.state != InstanceState.FAILED) {
+                problemCounters.get(e.kind()).increment();
+                log.warn("Pass {}: instance {} of {} FAILED: {}", passId, record.instanceId, record.app,
+                        redacted.getMessage());
+            }
+            publish(record, InstanceState.FAILED, problem);
+        }
+        return redacted;
     }
 
     /** A running container: adopt it if it is new to this process, else note a restart someone else did. */
     private void track(long passId, Assignment assignment, ContainerSnapshot container) {
-        InstanceRecord record = records.computeIfAbsent(assignment.instanceId(),
-                key -> new InstanceRecord(assignment, properties.restart()));
+        InstanceRecord record = recordFor(assignment);
         synchronized (record) {
             record.assignment = assignment;
             if (container.id().equals(record.containerId) && Objects.equals(container.startedAt(), record.startedAt)) {
@@ -342,8 +418,12 @@ public class Reconciler implements SmartLifecycle {
             HealthCheck check = properties.health().complete(assignment.healthCheck());
             // Probing before the first publish lets an adopted healthy instance go straight back to
             // HEALTHY, so the gateway's gap after an agent restart is as short as possible.
-            boolean healthy = probe.isHealthy(record.hostPort, check.path(), Duration.ofMillis(check.timeoutMillis()));
-            publish(record, healthy ? InstanceState.HEALTHY : record.crashLoop ? InstanceState.CRASHLOOP : InstanceState.STARTING);
+            boolean healthy = probe.check(record.hostPort, check.path(), Duration.ofMillis(check.timeoutMillis())).healthy();
+            if (healthy) {
+                record.lastExit = null;
+            }
+            publish(record, healthy ? InstanceState.HEALTHY : record.crashLoop ? InstanceState.CRASHLOOP : InstanceState.STARTING,
+                    healthy ? null : record.lastExit);
             watchHealth(record);
             log.info("Pass {}: {} container {} of instance {} at {} ({})", passId, adopted ? "adopted" : "noticed restart of",
                     shortId(container.id()), assignment.instanceId(), address(record), record.state);
@@ -351,36 +431,53 @@ public class Reconciler implements SmartLifecycle {
     }
 
     private void restartAfterExit(long passId, Assignment assignment, ContainerSnapshot container) {
-        InstanceRecord record = records.computeIfAbsent(assignment.instanceId(),
-                key -> new InstanceRecord(assignment, properties.restart()));
+        InstanceRecord record = recordFor(assignment);
         synchronized (record) {
-            record.assignment = assignment;
             Instant now = Instant.now();
             if (!Objects.equals(container.finishedAt(), record.countedExit)) {
+                String previousExit = record.countedExit;
                 record.countedExit = container.finishedAt();
                 record.containerId = container.id();
+                record.hostPort = 0;
                 record.cancelHealthChecks();
-                int recent = record.crashes.record(now);
-                Duration backoff = record.crashes.backoff(recent);
-                record.crashLoop = record.crashes.isCrashLoop(recent);
+                int crashes = record.crashes.record(container.ranFor());
+                Duration backoff = record.crashes.backoff(crashes);
+                record.crashLoop = record.crashes.isCrashLoop(crashes);
                 record.restartAt = now.plus(backoff);
-                publish(record, record.crashLoop ? InstanceState.CRASHLOOP : InstanceState.UNHEALTHY);
-                log.warn("Pass {}: instance {} exited with code {} ({} crashes within {}), restarting in {}{}", passId,
-                        assignment.instanceId(), container.exitCode(), recent, properties.restart().crashLoopWindow(),
-                        backoff, record.crashLoop ? ": crash loop" : "");
+                // Read before the restart: from then on the tail is the new run's. Only this run's
+                // lines: those after the exit before it (the first time, and after an adoption, all).
+                AgentProperties.CrashLogs bounds = properties.crashLogs();
+                List<String> lines = runtime.lastLogLines(container.id(), previousExit, bounds.lines(),
+                        bounds.maxBytes());
+                InstanceProblem problem = Problems.redact(Problems.exited(container,
+                        assignment.resources().memoryMb(), lines, record.restarts, now), assignment.env());
+                record.lastExit = problem;
+                problemCounters.get(problem.kind()).increment();
+                publish(record, record.crashLoop ? InstanceState.CRASHLOOP : InstanceState.UNHEALTHY, problem);
+                // The log lines stay out of the agent's log: they are the app's words, published for its team.
+                log.warn("Pass {}: instance {} {} with code {} ({} crashes in a row), restarting {}{}", passId,
+                        assignment.instanceId(), container.oomKilled() ? "was OOM-killed" : "exited",
+                        container.exitCode(), crashes, backoff.isZero() ? "now" : "in " + backoff,
+                        record.crashLoop ? ": crash loop" : "");
             }
             Duration wait = Duration.between(now, record.restartAt);
             if (!wait.isNegative() && !wait.isZero()) {
                 requeueAfter(wait);
                 return;
             }
-            runtime.start(container.id());
+            try {
+                runtime.start(container.id());
+            } catch (EngineRefusedException e) {
+                throw refused(passId, record, container.id(), e);
+            }
+            record.restarts++;
             restarted.increment();
             runtime.inspect(container.id()).ifPresent(fresh -> attach(record, fresh));
-            publish(record, record.crashLoop ? InstanceState.CRASHLOOP : InstanceState.STARTING);
+            record.lastExit = Problems.withRestarts(record.lastExit, record.restarts);
+            publish(record, record.crashLoop ? InstanceState.CRASHLOOP : InstanceState.STARTING, record.lastExit);
             watchHealth(record);
-            log.info("Pass {}: restarted container {} of instance {} at {}", passId, shortId(container.id()),
-                    assignment.instanceId(), address(record));
+            log.info("Pass {}: restarted container {} of instance {} at {} (restart {})", passId,
+                    shortId(container.id()), assignment.instanceId(), address(record), record.restarts);
         }
     }
 
@@ -395,18 +492,16 @@ public class Reconciler implements SmartLifecycle {
             forget(assignment.instanceId());
             return;
         }
-        InstanceRecord record = records.computeIfAbsent(assignment.instanceId(),
-                key -> new InstanceRecord(assignment, properties.restart()));
+        InstanceRecord record = recordFor(assignment);
         Duration remaining;
         synchronized (record) {
-            record.assignment = assignment;
             if (record.containerId == null) {
                 attach(record, container);
             }
             if (record.drainingSince == null) {
                 record.drainingSince = Instant.now();
                 record.cancelHealthChecks();
-                publish(record, InstanceState.DRAINING);
+                publish(record, InstanceState.DRAINING, null);
                 log.info("Pass {}: draining instance {}; stopping it in {}", passId, assignment.instanceId(),
                         properties.drainDelay());
             }
@@ -455,10 +550,24 @@ public class Reconciler implements SmartLifecycle {
         record.check = check;
         record.failures = 0;
         long generation = record.healthGeneration;
-        record.healthTask = health.scheduleWithFixedDelay(() -> probeOnce(record, generation, check),
-                check.intervalMillis(), check.intervalMillis(), TimeUnit.MILLISECONDS);
+        try {
+            record.healthTask = health.scheduleWithFixedDelay(() -> probeOnce(record, generation, check),
+                    check.intervalMillis(), check.intervalMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            if (running) {
+                throw e;
+            }
+            // Stopping: the next agent takes over the checks.
+        }
     }
 
+    /**
+     * One probe and what it changes: a pass makes the instance HEALTHY with no problem; failures
+     * count, and at {@code unhealthyThreshold} in a row a HEALTHY instance turns UNHEALTHY, while
+     * one still STARTING (or crash-looping) stays so but carries the last result as its problem,
+     * unless it carries an exit already (the more telling reason). Rewritten only when the result
+     * says something new.
+     */
     private void probeOnce(InstanceRecord record, long generation, HealthCheck check) {
         int port;
         synchronized (record) {
@@ -467,24 +576,38 @@ public class Reconciler implements SmartLifecycle {
             }
             port = record.hostPort;
         }
-        boolean healthy = probe.isHealthy(port, check.path(), Duration.ofMillis(check.timeoutMillis()));
+        ProbeResult result = probe.check(port, check.path(), Duration.ofMillis(check.timeoutMillis()));
         synchronized (record) {
             if (generation != record.healthGeneration || record.drainingSince != null) {
                 return;
             }
-            if (healthy) {
+            if (result.healthy()) {
                 record.failures = 0;
-                if (record.state != InstanceState.HEALTHY) {
-                    publish(record, InstanceState.HEALTHY);
+                record.lastExit = null;
+                if (record.state != InstanceState.HEALTHY || record.problem != null) {
+                    publish(record, InstanceState.HEALTHY, null);
                     log.info("Instance {} is healthy at {}", record.instanceId, address(record));
                 }
-            } else {
-                record.failures++;
-                if (record.state == InstanceState.HEALTHY && record.failures >= check.unhealthyThreshold()) {
-                    publish(record, InstanceState.UNHEALTHY);
-                    log.warn("Instance {} is unhealthy: {} failed checks of {}", record.instanceId, record.failures,
-                            check.path());
+                return;
+            }
+            record.failures++;
+            if (record.failures < check.unhealthyThreshold()) {
+                return;
+            }
+            InstanceProblem problem = Problems.healthCheck(check.path(), result.detail(), record.restarts, Instant.now());
+            boolean replaceable = record.problem == null || record.problem.kind() == InstanceProblem.Kind.HEALTH_CHECK_FAILED;
+            if (record.state == InstanceState.HEALTHY) {
+                problemCounters.get(InstanceProblem.Kind.HEALTH_CHECK_FAILED).increment();
+                publish(record, InstanceState.UNHEALTHY, problem);
+                log.warn("Instance {} is unhealthy: {} failed checks in a row, last {}", record.instanceId,
+                        record.failures, problem.message());
+            } else if (replaceable && !Problems.same(record.problem, problem)) {
+                if (record.problem == null) {
+                    problemCounters.get(InstanceProblem.Kind.HEALTH_CHECK_FAILED).increment();
+                    log.info("Instance {} is not healthy yet after {} checks: {}", record.instanceId, record.failures,
+                            problem.message());
                 }
+                publish(record, record.state, problem);
             }
         }
     }
@@ -509,6 +632,15 @@ public class Reconciler implements SmartLifecycle {
                 assignment.containerPort(), resources.memoryMb(), resources.cpuShares());
     }
 
+    private InstanceRecord recordFor(Assignment assignment) {
+        InstanceRecord record = records.computeIfAbsent(assignment.instanceId(),
+                key -> new InstanceRecord(assignment, properties.restart()));
+        synchronized (record) {
+            record.assignment = assignment;
+        }
+        return record;
+    }
+
     private static String containerName(String instanceId) {
         return "atoll-" + instanceId;
     }
@@ -519,14 +651,20 @@ public class Reconciler implements SmartLifecycle {
         record.startedAt = container.startedAt();
     }
 
-    private void publish(InstanceRecord record, InstanceState state) {
+    /**
+     * Publishes the instance's state and problem. {@code since} moves only when the state does, and
+     * a problem that says the same as the published one keeps its time, so an unchanged status is
+     * not written again ({@link ZkEphemeral#update} skips equal values).
+     */
+    private void publish(InstanceRecord record, InstanceState state, InstanceProblem problem) {
         if (state != record.state) {
             record.state = state;
             record.since = Instant.now();
         }
+        record.problem = Problems.stable(record.problem, problem);
         Assignment assignment = record.assignment;
         InstanceStatus status = new InstanceStatus(record.instanceId, record.app, properties.nodeId(), properties.zone(),
-                assignment.releaseId(), address(record), record.state, record.since, record.containerId);
+                assignment.releaseId(), address(record), record.state, record.since, record.containerId, record.problem);
         try {
             if (record.status == null) {
                 record.status = new ZkEphemeral<>(client, paths.instance(record.app, record.instanceId), status).start();
@@ -576,13 +714,13 @@ public class Reconciler implements SmartLifecycle {
         }
     }
 
-    /** Backoff for failed attempts, on the same curve as crash restarts. */
-    private record Retry(int failures, Duration delay, Instant notBefore) {
+    /** Failed attempts at one instance, and when the next may be made. */
+    private record Attempts(int failures, Duration delay, Instant notBefore) {
 
-        static Retry after(Retry previous, AgentProperties.Restart policy) {
+        static Attempts after(Attempts previous, AgentProperties.Retry policy) {
             int failures = previous == null ? 1 : previous.failures + 1;
-            Duration delay = CrashHistory.exponential(policy, failures);
-            return new Retry(failures, delay, Instant.now().plus(delay));
+            Duration delay = Backoff.exponential(policy.initialBackoff(), policy.maxBackoff(), failures);
+            return new Attempts(failures, delay, Instant.now().plus(delay));
         }
     }
 
