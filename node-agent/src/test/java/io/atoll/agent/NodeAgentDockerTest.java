@@ -3,110 +3,37 @@ package io.atoll.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
-import io.atoll.json.JsonCodec;
 import io.atoll.model.Assignment;
 import io.atoll.model.ContainerLabels;
-import io.atoll.model.HealthCheck;
+import io.atoll.model.InstanceProblem;
 import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
 import io.atoll.model.NodeInfo;
 import io.atoll.model.Resources;
-import io.atoll.zk.ZkPaths;
-import io.atoll.zk.ZkTreeMirror;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.KeeperException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The agent against the real Docker engine and an in-process ZooKeeper, with the demo image.
- * Each test uses its own node id, so it sees only its own containers and removes them after.
+ * The agent's life cycle against the real Docker engine and an in-process ZooKeeper, with the
+ * demo image: start, restart, adoption, draining, orphans, outages. What it reports when things
+ * go wrong is in {@link InstanceProblemDockerTest}.
  */
-class NodeAgentDockerTest {
-
-    private static final String IMAGE = "atoll/hello:local";
-    private static final Duration WITHIN = Duration.ofSeconds(20);
-
-    private static TestingServer zookeeper;
-    private static CuratorFramework client;
-    private static DockerClient docker;
-    private static final ZkPaths paths = new ZkPaths("/atoll");
-    private static final JsonCodec codec = JsonCodec.shared();
-    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    private String nodeId;
-    private final List<ConfigurableApplicationContext> agents = new ArrayList<>();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @BeforeAll
-    static void engineAndZookeeper() throws Exception {
-        Process build = new ProcessBuilder("../demo/build-images.sh").inheritIO().start();
-        assertThat(build.waitFor(120, TimeUnit.SECONDS)).as("build-images.sh finished").isTrue();
-        assertThat(build.exitValue()).as("build-images.sh exit code (is a Docker engine running?)").isZero();
-        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-        docker = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
-                .dockerHost(config.getDockerHost()).build());
-        docker.pingCmd().exec(); // No engine: fail here, loudly.
-        zookeeper = new TestingServer(true);
-        client = CuratorFrameworkFactory.newClient(zookeeper.getConnectString(), new RetryOneTime(100));
-        client.start();
-        client.blockUntilConnected();
-    }
-
-    @AfterAll
-    static void closeAll() throws Exception {
-        client.close();
-        zookeeper.close();
-        docker.close();
-    }
-
-    @BeforeEach
-    void newNode() {
-        nodeId = "test-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (ConfigurableApplicationContext agent : agents) {
-            agent.close();
-        }
-        for (AutoCloseable closeable : closeables) {
-            closeable.close();
-        }
-        for (Container container : containers()) {
-            docker.removeContainerCmd(container.getId()).withForce(true).exec();
-        }
-    }
+class NodeAgentDockerTest extends AgentDockerTestSupport {
 
     @Test
     void anAssignmentBecomesALabelledContainerThatTurnsHealthyAndAnswers() throws Exception {
@@ -262,11 +189,14 @@ class NodeAgentDockerTest {
         assign(assignment(healthy));
 
         awaitState("hello", healthy, InstanceState.HEALTHY);
-        assertThat(status("hello", broken)).as("nothing to report without a container").isNull();
+        InstanceStatus failed = awaitState("hello", broken, InstanceState.FAILED);
+        assertThat(failed.problem().kind()).isEqualTo(InstanceProblem.Kind.PULL_FAILED);
+        assertThat(failed.containerId()).isNull();
+        assertThat(failed.address()).isNull();
         assertThat(containers()).hasSize(1);
 
         assign(assignment(broken));
-        awaitState("hello", broken, InstanceState.HEALTHY);
+        assertThat(awaitState("hello", broken, InstanceState.HEALTHY).problem()).isNull();
         assertThat(containers()).hasSize(2);
     }
 
@@ -304,84 +234,6 @@ class NodeAgentDockerTest {
         try {
             return codec.decode(zk.getData().forPath(paths.instance("hello", instanceId)), InstanceStatus.class);
         } catch (KeeperException.NoNodeException | KeeperException.ConnectionLossException e) {
-            return null;
-        }
-    }
-
-    // ---- helpers ---------------------------------------------------------------------------
-
-    private ConfigurableApplicationContext startAgent(String connectString, String... extra) {
-        ConfigurableApplicationContext agent = new SpringApplicationBuilder(NodeAgentApplication.class)
-                .properties(extra)
-                .properties(
-                        "server.port=0",
-                        "atoll.zookeeper.connect-string=" + connectString,
-                        "atoll.zookeeper.session-timeout=5s",
-                        "atoll.agent.node-id=" + nodeId,
-                        "atoll.agent.reconcile-interval=500ms",
-                        "atoll.agent.drain-delay=500ms",
-                        "atoll.agent.stop-grace=2s",
-                        "atoll.agent.health.interval=300ms")
-                .run();
-        agents.add(agent);
-        return agent;
-    }
-
-    private static String newInstanceId() {
-        return "i-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    private Assignment assignment(String instanceId) {
-        return new Assignment(instanceId, "hello", "r1", IMAGE, Map.of("GREETING", "hi"), 8080,
-                new Resources(64, 256, 1), new HealthCheck("/healthz", 300, 1000, 2), List.of(), false);
-    }
-
-    private void assign(Assignment assignment) throws Exception {
-        client.create().orSetData().creatingParentsIfNeeded()
-                .forPath(paths.assignment(nodeId, assignment.instanceId()), codec.encode(assignment));
-    }
-
-    private static InstanceStatus status(String app, String instanceId) throws Exception {
-        try {
-            return codec.decode(client.getData().forPath(paths.instance(app, instanceId)), InstanceStatus.class);
-        } catch (KeeperException.NoNodeException e) {
-            return null;
-        }
-    }
-
-    private static InstanceStatus awaitState(String app, String instanceId, InstanceState state) {
-        return await().atMost(WITHIN).pollInterval(Duration.ofMillis(100))
-                .until(() -> status(app, instanceId), s -> s != null && s.state() == state);
-    }
-
-    /** Every state the app's instances pass through from now on, in order. */
-    private List<InstanceState> watchStates(String app) throws Exception {
-        List<InstanceState> seen = new CopyOnWriteArrayList<>();
-        ZkTreeMirror<InstanceStatus> mirror = ZkTreeMirror.of(client, paths.instancesOf(app), 1, InstanceStatus.class);
-        mirror.addListener((key, value) -> {
-            if (value != null && nodeId.equals(value.nodeId())) {
-                seen.add(value.state());
-            }
-        });
-        mirror.start();
-        assertThat(mirror.awaitInitialized(Duration.ofSeconds(5))).isTrue();
-        closeables.add(mirror);
-        return seen;
-    }
-
-    private List<Container> containers() {
-        return docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(ContainerLabels.NODE, nodeId)).exec();
-    }
-
-    /** The body of GET / on an address, or null when nothing answers there. */
-    private static String get(String address) throws InterruptedException {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + "/"))
-                    .timeout(Duration.ofSeconds(2)).build();
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? response.body() : null;
-        } catch (java.io.IOException e) {
             return null;
         }
     }
