@@ -29,6 +29,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,6 +42,9 @@ import tools.jackson.databind.json.JsonMapper;
  * test covers the real ones.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Tests move their work to a node of their own by unregistering the others: never "lost" here
+// (NodeLossTest overrides it).
+@TestPropertySource(properties = "atoll.platform.node-lost-grace=1h")
 public abstract class ApiTestSupport {
 
     public static final String DIGEST = "sha256:" + "ab".repeat(32);
@@ -105,8 +109,6 @@ public abstract class ApiTestSupport {
         properties.add("atoll.platform.deploy.healthy-timeout", () -> "5s");
         properties.add("atoll.platform.deploy.drain-timeout", () -> "2s");
         properties.add("atoll.platform.sync.interval", () -> "1s");
-        // Tests move their work to a node of their own by unregistering the others: never "lost" here.
-        properties.add("atoll.platform.node-lost-grace", () -> "1h");
         properties.add("atoll.platform.control.resync", () -> "1s");
         properties.add("atoll.platform.security.api-tokens", () -> TOKEN);
         properties.add("atoll.platform.web.max-body-size", () -> "64KB");
@@ -208,6 +210,15 @@ public abstract class ApiTestSupport {
                 curator.delete().quietly().forPath(paths.instance(a.app(), id));
             }
         }
+    }
+
+    /** Registers one more node, leaving the others. */
+    protected void addNode(String nodeId) throws Exception {
+        var node = new NodeInfo(nodeId, "127.0.0.1", "zone-b", "r1", new Resources(8192, 8192, 20), Resources.NONE,
+                false, "test");
+        curator.create().orSetData().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+                .forPath(paths.node(nodeId), codec.encode(node));
+        await().atMost(Duration.ofSeconds(5)).until(() -> send("GET", "/api/v1/nodes", null).body().contains(nodeId));
     }
 
     /** Plays the agent: every assignment on the node is reported with the given state. */

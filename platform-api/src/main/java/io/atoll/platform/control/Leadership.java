@@ -27,11 +27,7 @@ public class Leadership implements SmartLifecycle, HealthIndicator {
     private final String path;
     private final AppControllers controllers;
     private final String id = UUID.randomUUID().toString();
-    private final ExecutorService callbacks = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "leadership");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private ExecutorService callbacks;
     private LeaderLatch latch;
     private volatile boolean running;
 
@@ -48,6 +44,15 @@ public class Leadership implements SmartLifecycle, HealthIndicator {
 
     @Override
     public synchronized void start() {
+        if (running) {
+            return;
+        }
+        // One thread for the latch's callbacks: start and stop of the controllers never overlap.
+        callbacks = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "leadership");
+            thread.setDaemon(true);
+            return thread;
+        });
         latch = new LeaderLatch(client, path, id);
         latch.addListener(new LeaderLatchListener() {
             @Override
@@ -72,6 +77,9 @@ public class Leadership implements SmartLifecycle, HealthIndicator {
 
     @Override
     public synchronized void stop() {
+        if (!running) {
+            return;
+        }
         running = false;
         try {
             if (latch != null) {
@@ -82,6 +90,12 @@ public class Leadership implements SmartLifecycle, HealthIndicator {
         }
         callbacks.submit(controllers::stop);
         callbacks.shutdown();
+        try {
+            callbacks.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        latch = null;
     }
 
     @Override
