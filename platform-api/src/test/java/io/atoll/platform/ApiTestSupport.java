@@ -44,7 +44,9 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 // Tests move their work to a node of their own by unregistering the others: never "lost" here
 // (NodeLossTest overrides it).
-@TestPropertySource(properties = "atoll.platform.node-lost-grace=1h")
+@TestPropertySource(properties = {
+        "atoll.platform.node-lost-grace=1h",
+        "spring.datasource.url=jdbc:h2:mem:platform-api-test;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000"})
 public abstract class ApiTestSupport {
 
     public static final String DIGEST = "sha256:" + "ab".repeat(32);
@@ -105,7 +107,6 @@ public abstract class ApiTestSupport {
         properties.add("atoll.platform.registry.password", () -> "secret");
         properties.add("atoll.platform.registry.allowed-registries",
                 () -> "localhost:" + otherRegistry.getAddress().getPort() + ", localhost:" + deadRegistryPort);
-        properties.add("spring.datasource.url", () -> "jdbc:h2:mem:platform-api-test;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
         properties.add("atoll.platform.deploy.healthy-timeout", () -> "5s");
         properties.add("atoll.platform.deploy.drain-timeout", () -> "2s");
         properties.add("atoll.platform.sync.interval", () -> "1s");

@@ -81,6 +81,11 @@ public final class ZkTreeMirror<T> implements Closeable {
         }
     }
 
+    /** False once started or closed: a mirror runs once. */
+    public boolean isStartable() {
+        return state.get() == State.LATENT;
+    }
+
     /** Waits for the first complete read of the subtree; false when it did not come in time. */
     public boolean awaitInitialized(Duration timeout) throws InterruptedException {
         return initialized.await(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -3,7 +3,6 @@ package io.atoll.platform.control;
 import io.atoll.model.InstanceProblem;
 import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
-import io.atoll.model.NodeInfo;
 import io.atoll.model.Resources;
 import io.atoll.platform.apps.App;
 import io.atoll.platform.apps.AppRepository;
@@ -19,7 +18,9 @@ import io.atoll.platform.instances.ClusterState;
 import io.atoll.platform.instances.DesiredInstance;
 import io.atoll.platform.instances.DesiredInstanceRepository;
 import io.atoll.platform.instances.DesiredStateWriter;
+import io.atoll.platform.placement.Placement;
 import io.atoll.platform.placement.Placer;
+import io.atoll.platform.placement.Skips;
 import io.atoll.platform.registry.RegistryClient;
 import io.atoll.platform.releases.Release;
 import io.atoll.platform.releases.ReleaseRepository;
@@ -374,29 +375,26 @@ final class AppReconciler {
     private void place(App app, Release release, int count, Deploy deploy, Set<String> live, Set<String> maintenance,
             Instant now) throws Exception {
         Resources each = new Resources(release.memoryMb(), release.cpuShares(), 1);
-        List<NodeInfo> candidates = cluster.liveNodes().stream()
-                .filter(node -> !maintenance.contains(node.nodeId()))
-                .toList();
         List<Placer.Placed> existing = desired.findAll().stream()
                 .map(i -> new Placer.Placed(i.nodeId(), i.app(), new Resources(i.memoryMb(), i.cpuShares(), 1)))
                 .toList();
-        List<String> chosen = Placer.place(app.name(), count, each, candidates, existing).orElse(null);
-        if (chosen == null) {
-            String shortage = "no room for " + count + " more instance(s) of " + release.memoryMb() + " MB on "
-                    + candidates.size() + " available node(s)";
-            if (deploy != null && deploy.status() == DeployStatus.RUNNING) {
-                // the deadline fails it; say why meanwhile, once
-                List<DeployEvent> seen = events.findAfter(deploy.id(), 0);
-                if (seen.stream().noneMatch(e -> e.kind().equals("no-room"))) {
-                    event(deploy, now, "no-room", shortage);
-                }
+        // As many as fit now; the rest on a later pass, when room appears (or the deadline fails the deploy).
+        Placement placement = Placer.of(cluster.liveNodes(), existing, Skips.none().withMaintenance(maintenance))
+                .placeWhatFits(app.name(), count, each);
+        if (placement.shortage() != null) {
+            String shortage = placement.shortage().describe();
+            if (deploy != null && deploy.status() == DeployStatus.RUNNING
+                    && events.findAfter(deploy.id(), 0).stream().noneMatch(e -> e.kind().equals("no-room"))) {
+                event(deploy, now, "no-room", shortage);
             }
             log.warn("App {}: {}", app.name(), shortage);
+        }
+        if (placement.nodeIds().isEmpty()) {
             return;
         }
         Release runs = releases.findById(release.runs()).orElse(release);
         List<DesiredInstance> placed = new ArrayList<>();
-        for (String nodeId : chosen) {
+        for (String nodeId : placement.nodeIds()) {
             String id = runs.id() + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
             placed.add(DesiredInstance.create(id, app.name(), runs.id(), nodeId, each.memoryMb(), each.cpuShares(), now));
         }

@@ -1,6 +1,5 @@
 package io.atoll.platform.formation;
 
-import io.atoll.model.NodeInfo;
 import io.atoll.model.Resources;
 import io.atoll.platform.apps.App;
 import io.atoll.platform.apps.AppService;
@@ -8,7 +7,9 @@ import io.atoll.platform.control.AppNudges;
 import io.atoll.platform.deploys.DeployService;
 import io.atoll.platform.instances.ClusterState;
 import io.atoll.platform.instances.DesiredInstanceRepository;
+import io.atoll.platform.placement.Placement;
 import io.atoll.platform.placement.Placer;
+import io.atoll.platform.placement.Skips;
 import io.atoll.platform.releases.Release;
 import io.atoll.platform.releases.ReleaseService;
 import io.atoll.platform.web.ApiException;
@@ -82,19 +83,16 @@ class ScaleController {
     /** 409 naming what is short when the cluster cannot take the new instances. */
     private void requireRoom(String app, Release release, int more) {
         Resources each = new Resources(release.memoryMb(), release.cpuShares(), 1);
-        List<String> maintenance = jdbc.sql("select node_id from node_maintenance").query(String.class).list();
-        List<NodeInfo> nodes = cluster.liveNodes().stream().filter(n -> !maintenance.contains(n.nodeId())).toList();
+        java.util.Set<String> maintenance = java.util.Set.copyOf(
+                jdbc.sql("select node_id from node_maintenance").query(String.class).list());
         List<Placer.Placed> existing = desired.findAll().stream()
                 .map(i -> new Placer.Placed(i.nodeId(), i.app(), new Resources(i.memoryMb(), i.cpuShares(), 1)))
                 .toList();
-        if (Placer.place(app, more, each, nodes, existing).isEmpty()) {
-            long freeMemory = nodes.stream().mapToLong(n -> n.capacity().memoryMb()).sum()
-                    - existing.stream().filter(p -> nodes.stream().anyMatch(n -> n.nodeId().equals(p.nodeId())))
-                            .mapToLong(p -> p.resources().memoryMb()).sum();
-            throw ApiException.conflict("not enough capacity for " + more + " more instance(s) of "
-                    + release.memoryMb() + " MB and " + release.cpuShares() + " CPU shares: " + nodes.size()
-                    + " available node(s) with " + Math.max(0, freeMemory) + " MB free in all",
-                    Map.of("short", "capacity"));
+        Placement placement = Placer.of(cluster.liveNodes(), existing, Skips.none().withMaintenance(maintenance))
+                .place(app, more, each);
+        if (!placement.complete()) {
+            throw ApiException.conflict("not enough capacity: " + placement.shortage().describe(),
+                    placement.shortage().problemProperties());
         }
     }
 }

@@ -17,15 +17,31 @@ import org.springframework.stereotype.Component;
 @Component
 public class ClusterState implements SmartLifecycle {
 
-    private final ZkTreeMirror<NodeInfo> nodes;
-    private final ZkTreeMirror<InstanceStatus> instances;
-    private final ZkTreeMirror<Assignment> assignments;
+    private final CuratorFramework client;
+    private final ZkPaths paths;
+    private final java.util.List<ZkTreeMirror.Listener<InstanceStatus>> instanceListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<ZkTreeMirror.Listener<NodeInfo>> nodeListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    // Made anew on every start: a stopped mirror cannot start again, and a context (a test's cached
+    // one, for instance) may be stopped and started.
+    private volatile ZkTreeMirror<NodeInfo> nodes;
+    private volatile ZkTreeMirror<InstanceStatus> instances;
+    private volatile ZkTreeMirror<Assignment> assignments;
     private volatile boolean running;
 
     ClusterState(CuratorFramework client, ZkPaths paths) {
-        this.nodes = ZkTreeMirror.of(client, paths.nodes(), 1, NodeInfo.class);
-        this.instances = ZkTreeMirror.of(client, paths.instances(), 2, InstanceStatus.class);
-        this.assignments = ZkTreeMirror.of(client, paths.assignments(), 2, Assignment.class);
+        this.client = client;
+        this.paths = paths;
+        create();
+    }
+
+    private void create() {
+        nodes = ZkTreeMirror.of(client, paths.nodes(), 1, NodeInfo.class);
+        instances = ZkTreeMirror.of(client, paths.instances(), 2, InstanceStatus.class);
+        assignments = ZkTreeMirror.of(client, paths.assignments(), 2, Assignment.class);
+        nodes.addListener((key, value) -> nodeListeners.forEach(l -> l.changed(key, value)));
+        instances.addListener((key, value) -> instanceListeners.forEach(l -> l.changed(key, value)));
     }
 
     public Collection<NodeInfo> liveNodes() {
@@ -54,13 +70,13 @@ public class ClusterState implements SmartLifecycle {
 
     /** Told the app of every instance change, and null for every node change (all apps may be affected). */
     public void onChange(java.util.function.Consumer<String> listener) {
-        instances.addListener((key, value) -> listener.accept(key.substring(0, key.indexOf('/'))));
-        nodes.addListener((key, value) -> listener.accept(null));
+        instanceListeners.add((key, value) -> listener.accept(key.substring(0, key.indexOf('/'))));
+        nodeListeners.add((key, value) -> listener.accept(null));
     }
 
     /** Told of every node that registers ({@code present}) or goes away. */
     public void onNodeChange(java.util.function.BiConsumer<String, Boolean> listener) {
-        nodes.addListener((key, value) -> listener.accept(key, value != null));
+        nodeListeners.add((key, value) -> listener.accept(key, value != null));
     }
 
     /** Assignments in ZooKeeper keyed {@code nodeId/instanceId}. */
@@ -73,7 +89,13 @@ public class ClusterState implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        if (!nodes.isStartable()) {
+            create();
+        }
         nodes.start();
         instances.start();
         assignments.start();
@@ -81,7 +103,7 @@ public class ClusterState implements SmartLifecycle {
     }
 
     @Override
-    public void stop() {
+    public synchronized void stop() {
         running = false;
         nodes.close();
         instances.close();

@@ -13,7 +13,12 @@ import org.springframework.test.context.TestPropertySource;
  * A node whose registration is gone longer than {@code atoll.platform.node-lost-grace} has its
  * instances placed elsewhere (DESIGN §5; issue 10 item 6); a short absence moves nothing.
  */
-@TestPropertySource(properties = "atoll.platform.node-lost-grace=2s")
+// A context of its own (another grace): its own ZooKeeper root and database, so it never
+// leads, or reconciles, the other test classes' apps.
+@TestPropertySource(properties = {
+        "atoll.platform.node-lost-grace=2s",
+        "atoll.zookeeper.root=/atoll-node-loss",
+        "spring.datasource.url=jdbc:h2:mem:platform-api-node-loss;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000"})
 class NodeLossTest extends ApiTestSupport {
 
     @Test
