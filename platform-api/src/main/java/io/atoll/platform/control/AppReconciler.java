@@ -60,8 +60,17 @@ final class AppReconciler {
     /** While something moves, look again this soon even if no event comes. */
     private static final Duration ACTIVE_REQUEUE = Duration.ofMillis(500);
 
-    /** What an app should run now. */
-    private record Target(Release release, int count, int maxSurge, int maxUnavailable, Duration minReady) {
+    /**
+     * What an app should run now.
+     *
+     * @param keepOthers a canary: the instances of other releases stay as they are
+     */
+    private record Target(Release release, int count, int maxSurge, int maxUnavailable, Duration minReady,
+            boolean keepOthers) {
+
+        Target(Release release, int count, int maxSurge, int maxUnavailable, Duration minReady) {
+            this(release, count, maxSurge, maxUnavailable, minReady, false);
+        }
 
         static Target none(int maxUnavailable) {
             return new Target(null, 0, 0, maxUnavailable, Duration.ZERO);
@@ -171,10 +180,28 @@ final class AppReconciler {
             Duration converging = converge(app, target, deploy, desired.findByApp(name), states, live, maintenance, now);
             again = min(again, converging);
             if (target.release() != null || !desired.findByApp(name).isEmpty()) {
-                writer.writeRoute(app);
+                writer.writeRoute(app, weights(deploys.findActive(name).orElse(null)));
             }
         }
         return again;
+    }
+
+    /**
+     * A canary's share, per release the instances carry (the gateway weighs releases): the new one
+     * gets the canary's weight, the one it started from the rest. Empty otherwise: every HEALTHY
+     * instance equal.
+     */
+    private Map<String, Integer> weights(Deploy deploy) {
+        if (deploy == null || !deploy.canary() || deploy.releaseId() == null || deploy.fromReleaseId() == null
+                || (deploy.status() != DeployStatus.RUNNING && deploy.status() != DeployStatus.CANARY)) {
+            return Map.of();
+        }
+        Release to = releases.findById(deploy.releaseId()).orElse(null);
+        Release from = releases.findById(deploy.fromReleaseId()).orElse(null);
+        if (to == null || from == null || to.runs().equals(from.runs())) {
+            return Map.of();
+        }
+        return Map.of(to.runs(), deploy.canaryWeight(), from.runs(), 100 - deploy.canaryWeight());
     }
 
     // ------------------------------------------------------------------ deploys
@@ -189,6 +216,9 @@ final class AppReconciler {
             }
         }
         Release release = releases.findById(deploy.releaseId()).orElseThrow();
+        if (deploy.canary() && (deploy.status() == DeployStatus.RUNNING || deploy.status() == DeployStatus.CANARY)) {
+            return stepCanary(deploy, release, formation, instances, states, maintenance, now);
+        }
         if (deploy.status() == DeployStatus.RUNNING) {
             Target target = new Target(release, deploy.instances(), deploy.maxSurge(), deploy.maxUnavailable(),
                     Duration.ofSeconds(deploy.minReadySeconds()));
@@ -227,6 +257,32 @@ final class AppReconciler {
                 finish(deploy, DeployStatus.ROLLED_BACK, null, now, "rolled-back",
                         from.label() + " serves again with " + formation.instances() + " instance(s)");
             }
+        }
+        return target;
+    }
+
+    /**
+     * A canary: as few instances of the new release as its share of the traffic takes (at least
+     * one), beside all the old ones, then CANARY until a person promotes or aborts it. A crash
+     * rolls it back as in a rolling deploy; the deadline applies until it reaches CANARY.
+     */
+    private Target stepCanary(Deploy deploy, Release release, Formation formation, List<DesiredInstance> instances,
+            Map<String, InstanceStatus> states, Set<String> maintenance, Instant now) {
+        int count = Math.max(1, (int) Math.ceil(deploy.instances() * deploy.canaryWeight() / 100.0));
+        Target target = new Target(release, count, deploy.maxSurge(), deploy.maxUnavailable(),
+                Duration.ofSeconds(deploy.minReadySeconds()), true);
+        List<DesiredInstance> fresh = active(instances).stream()
+                .filter(i -> i.releaseId().equals(release.runs()) && !maintenance.contains(i.nodeId()))
+                .toList();
+        String failure = failureOf(fresh, states, deploy, now);
+        if (failure != null && (deploy.status() == DeployStatus.RUNNING || !failure.startsWith("not ready within"))) {
+            return rollBack(deploy, failure, formation, now);
+        }
+        long ready = fresh.stream().filter(i -> ready(states.get(i.instanceId()), target.minReady(), now)).count();
+        if (deploy.status() == DeployStatus.RUNNING && ready >= count) {
+            Deploy waiting = deploys.save(deploy.withStatus(DeployStatus.CANARY, null, now));
+            event(waiting, now, "canary", release.label() + " serves " + deploy.canaryWeight() + "% of the traffic from "
+                    + count + " instance(s); promote or abort the deploy");
         }
         return target;
     }
@@ -328,7 +384,7 @@ final class AppReconciler {
 
         int missing = count - current.size();
         if (missing > 0) {
-            int room = obsolete.isEmpty() ? missing : count + target.maxSurge() - active.size();
+            int room = obsolete.isEmpty() || target.keepOthers() ? missing : count + target.maxSurge() - active.size();
             int add = Math.min(missing, Math.max(0, room));
             if (add > 0) {
                 place(app, target.release(), add, deploy, live, maintenance, now);
@@ -336,6 +392,9 @@ final class AppReconciler {
         }
 
         List<DesiredInstance> toDrain = new ArrayList<>();
+        if (target.keepOthers()) {
+            obsolete = List.of();
+        }
         long readyCurrent = current.stream().filter(i -> ready(states.get(i.instanceId()), target.minReady(), now)).count();
         long readyObsolete = obsolete.stream().filter(i -> ready(states.get(i.instanceId()), Duration.ZERO, now)).count();
         long minAvailable = Math.max(0, count - target.maxUnavailable());

@@ -34,6 +34,17 @@ public record Deploy(@Id String id, String app, String image, int instances, Str
                 createdAt, now, now, finishedAt, version);
     }
 
+    /** A promoted canary rolls on like any deploy, with a fresh deadline. */
+    public Deploy promoted(Instant now) {
+        return new Deploy(id, app, image, instances, releaseId, fromReleaseId, DeployStatus.RUNNING, reason, cause,
+                "rolling", maxSurge, maxUnavailable, minReadySeconds, progressDeadlineSeconds, canaryWeight, memoryMb,
+                author, createdAt, now, now, finishedAt, version);
+    }
+
+    public boolean canary() {
+        return "canary".equals(strategy);
+    }
+
     public Deploy withStatus(DeployStatus next, String why, Instant now) {
         return new Deploy(id, app, image, instances, releaseId, fromReleaseId, next, why == null ? reason : why,
                 cause, strategy, maxSurge, maxUnavailable, minReadySeconds, progressDeadlineSeconds, canaryWeight,

@@ -56,6 +56,18 @@ class DeployController {
         return deploys.get(app, id);
     }
 
+    /** A canary waiting at CANARY rolls on to every instance. */
+    @PostMapping("/{id}/promote")
+    DeployView promote(@PathVariable String app, @PathVariable String id, Authentication who) {
+        return deploys.promote(app, id, Authors.of(who));
+    }
+
+    /** A canary, or a deploy still rolling out, is rolled back. */
+    @PostMapping("/{id}/abort")
+    DeployView abort(@PathVariable String app, @PathVariable String id, Authentication who) {
+        return deploys.abort(app, id, Authors.of(who));
+    }
+
     /**
      * The deploy's steps as server-sent events (event name = the step's kind, id = its sequence),
      * from the first or after {@code Last-Event-ID}; the stream ends when the deploy does.

@@ -17,6 +17,9 @@ import jakarta.validation.constraints.Size;
  * @param minReadySeconds how long a new instance must stay HEALTHY before it counts (default 0)
  * @param progressDeadlineSeconds how long the deploy may take before it rolls back (default from
  *     {@code atoll.platform.deploy.progress-deadline})
+ * @param strategy {@code rolling} (default) or {@code canary}: the new release gets {@code weight}
+ *     percent of the traffic, from as few instances as that takes, until promoted or aborted
+ * @param weight the canary's share of the traffic, 1 to 99
  */
 public record DeployRequest(
         @NotBlank @Size(max = 400) String image,
@@ -25,5 +28,12 @@ public record DeployRequest(
         @Min(0) @Max(100) Integer maxSurge,
         @Min(0) @Max(100) Integer maxUnavailable,
         @Min(0) @Max(3600) Integer minReadySeconds,
-        @Min(1) @Max(86400) Integer progressDeadlineSeconds) {
+        @Min(1) @Max(86400) Integer progressDeadlineSeconds,
+        @jakarta.validation.constraints.Pattern(regexp = "rolling|canary") String strategy,
+        @Min(1) @Max(99) Integer weight) {
+
+    /** A deploy of an existing release: every choice left to the defaults. */
+    public static DeployRequest of(String image, Integer instances) {
+        return new DeployRequest(image, instances, null, null, null, null, null, null, null);
+    }
 }

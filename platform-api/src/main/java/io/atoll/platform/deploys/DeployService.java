@@ -64,12 +64,19 @@ public class DeployService {
 
     /** A deploy of a release that exists already (a rollback, a config change). */
     public DeployView startRelease(App app, Release release, Integer instances, String author) {
-        DeployRequest request = new DeployRequest(release.image(), instances, null, null, null, null, null);
+        DeployRequest request = DeployRequest.of(release.image(), instances);
         return record(app.name(), release.image(), release.id(), release.cause(), request, author);
     }
 
     private DeployView record(String appName, String image, String releaseId, String cause, DeployRequest request,
             String author) {
+        boolean canary = "canary".equals(request.strategy());
+        if (canary && request.weight() == null) {
+            throw ApiException.invalid(List.of("weight: a canary needs the share of traffic it gets, 1 to 99"));
+        }
+        if (!canary && request.weight() != null) {
+            throw ApiException.invalid(List.of("weight: only a canary deploy has a weight"));
+        }
         Deploy deploy = transactions.execute(status -> {
             // The app's row lock serialises deploys of one app across every replica.
             Boolean deleting = jdbc.sql("select deleting from app where name = :name for update")
@@ -91,10 +98,11 @@ public class DeployService {
             int deadline = request.progressDeadlineSeconds() != null ? request.progressDeadlineSeconds()
                     : (int) Math.max(1, properties.progressDeadline().toSeconds());
             Deploy created = deploys.save(new Deploy(UUID.randomUUID().toString(), appName, image, instances,
-                    releaseId, formation.releaseId(), DeployStatus.PENDING, null, cause, "rolling",
+                    releaseId, formation.releaseId(), DeployStatus.PENDING, null, cause, canary ? "canary" : "rolling",
                     request.maxSurge() != null ? request.maxSurge() : properties.maxSurge(),
                     request.maxUnavailable() != null ? request.maxUnavailable() : properties.maxUnavailable(),
-                    request.minReadySeconds() != null ? request.minReadySeconds() : 0, deadline, 0,
+                    request.minReadySeconds() != null ? request.minReadySeconds() : 0, deadline,
+                    canary ? request.weight() : 0,
                     request.memoryMb(), author, now, now, null, null, null));
             events.save(new DeployEvent(null, created.id(), now, "created", cause + " of " + image + " with "
                     + instances + " instance(s) requested by " + author));
@@ -110,6 +118,36 @@ public class DeployService {
             throw ApiException.conflict("app '" + appName + "' already has deploy " + running.id()
                     + " in progress (" + running.status() + ")", Map.of("deployId", running.id()));
         });
+    }
+
+    /** A canary at CANARY rolls on to all instances. */
+    public DeployView promote(String appName, String id, String who) {
+        Deploy deploy = require(appName, id);
+        if (deploy.status() != DeployStatus.CANARY) {
+            throw ApiException.conflict("deploy " + id + " is " + deploy.status() + ", not a canary waiting to be promoted");
+        }
+        Instant now = clock.instant();
+        deploys.save(deploy.promoted(now));
+        events.save(new DeployEvent(null, id, now, "promoted", "promoted by " + who + ": rolling out to all "
+                + deploy.instances() + " instance(s)"));
+        nudges.nudge(appName);
+        return get(appName, id);
+    }
+
+    /** A deploy still rolling out (or a canary) is stopped and rolled back. */
+    public DeployView abort(String appName, String id, String who) {
+        Deploy deploy = require(appName, id);
+        if (deploy.status() != DeployStatus.CANARY && deploy.status() != DeployStatus.RUNNING
+                && deploy.status() != DeployStatus.PENDING) {
+            throw ApiException.conflict("deploy " + id + " is " + deploy.status() + " and cannot be aborted");
+        }
+        Instant now = clock.instant();
+        String why = "aborted by " + who;
+        deploys.save(deploy.status() == DeployStatus.PENDING ? deploy.withStatus(DeployStatus.FAILED, why, now)
+                : deploy.withStatus(DeployStatus.ROLLING_BACK, why, now));
+        events.save(new DeployEvent(null, id, now, "aborted", why));
+        nudges.nudge(appName);
+        return get(appName, id);
     }
 
     public DeployView get(String appName, String id) {

@@ -50,6 +50,8 @@ public class DesiredStateWriter {
     private final Counter repaired;
     /** The route last written per app, so an unchanged one costs no ZooKeeper round trip. */
     private final Map<String, byte[]> written = new ConcurrentHashMap<>();
+    /** Release weights per app while a canary runs; the repair pass writes routes with them. */
+    private final Map<String, Map<String, Integer>> weights = new ConcurrentHashMap<>();
     private volatile BooleanSupplier leading = () -> true;
 
     DesiredStateWriter(CuratorFramework client, ZkPaths paths, ClusterState cluster, DesiredInstanceRepository desired,
@@ -95,6 +97,16 @@ public class DesiredStateWriter {
 
     /** Writes the app's route unless ZooKeeper already has exactly this one from us. */
     public synchronized void writeRoute(App app) throws Exception {
+        writeRoute(app, weights.getOrDefault(app.name(), Map.of()));
+    }
+
+    /** @param releaseWeights share of traffic per release id; empty for every HEALTHY instance equal */
+    public synchronized void writeRoute(App app, Map<String, Integer> releaseWeights) throws Exception {
+        if (releaseWeights.isEmpty()) {
+            weights.remove(app.name());
+        } else {
+            weights.put(app.name(), Map.copyOf(releaseWeights));
+        }
         byte[] value = codec.encode(route(app));
         if (Arrays.equals(value, written.get(app.name()))) {
             return;
@@ -106,6 +118,7 @@ public class DesiredStateWriter {
     public synchronized void deleteRoute(String app) throws Exception {
         client.delete().quietly().forPath(paths.route(app));
         written.remove(app);
+        weights.remove(app);
     }
 
     /** Copies SQL into ZooKeeper wherever they differ. */
@@ -186,9 +199,9 @@ public class DesiredStateWriter {
                 .forPath(paths.assignment(instance.nodeId(), instance.instanceId()), codec.encode(assignment));
     }
 
-    private static AppRoute route(App app) {
+    private AppRoute route(App app) {
         // Version = creation time of the app: the gateway only needs it to tell tables apart.
-        return new AppRoute(app.name(), List.of(RouteRule.forHosts(app.hostList())), Map.of(),
-                app.createdAt().toEpochMilli());
+        return new AppRoute(app.name(), List.of(RouteRule.forHosts(app.hostList())),
+                weights.getOrDefault(app.name(), Map.of()), app.createdAt().toEpochMilli());
     }
 }

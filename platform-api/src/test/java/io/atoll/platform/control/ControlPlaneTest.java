@@ -100,7 +100,7 @@ class ControlPlaneTest extends ApiTestSupport {
         JsonNode configDeploy = healthyUntilDone("node-ledger", "ledger",
                 json.readTree(config.body()).path("deploy").path("id").asString());
         assertThat(configDeploy.path("status").asString()).isEqualTo("SUCCEEDED");
-        assertThat(assignmentsOf("node-ledger")).allSatisfy(a -> {
+        assertThat(assignmentsOf("node-ledger")).filteredOn(a -> !a.draining()).isNotEmpty().allSatisfy(a -> {
             assertThat(a.env()).containsEntry("DB_PASSWORD", "hunter2-secret").containsEntry("GREETING", "hi");
         });
         HttpResponse<String> shown = send("GET", "/api/v1/apps/ledger/config", null);
@@ -255,6 +255,59 @@ class ControlPlaneTest extends ApiTestSupport {
         }
         agent.join();
         assertThat(events).startsWith("created", "release", "rolling").contains("placed").endsWith("succeeded");
+    }
+
+    @Test
+    void aCanaryServesItsShareUntilPromotedAndAnAbortedOneLeavesNothing() throws Exception {
+        registerNode("node-canary");
+        createApp("{\"name\":\"birdie\"}");
+        healthyUntilDone("node-canary", "birdie", deploy("birdie", "{\"image\":\"hello:1\",\"instances\":4}"));
+
+        String canary = deploy("birdie", "{\"image\":\"hello:2\",\"strategy\":\"canary\",\"weight\":25}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            reportAll("node-canary", InstanceState.HEALTHY);
+            return deployStatus("birdie", canary).equals("CANARY");
+        });
+        assertThat(assignments("node-canary")).hasSize(5)
+                .filteredOn(id -> id.startsWith("birdie-r2-")).hasSize(1);
+        io.atoll.model.AppRoute route = codec.decode(curator.getData().forPath(paths.route("birdie")),
+                io.atoll.model.AppRoute.class);
+        assertThat(route.weights()).containsEntry("birdie-r2", 25).containsEntry("birdie-r1", 75);
+        Thread.sleep(1000);
+        assertThat(deployStatus("birdie", canary)).as("a canary waits for a person").isEqualTo("CANARY");
+
+        assertThat(send("POST", "/api/v1/apps/birdie/deploys/" + canary + "/promote", null).statusCode()).isEqualTo(200);
+        JsonNode promoted = healthyUntilDone("node-canary", "birdie", canary);
+        assertThat(promoted.path("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(promoted.path("events").findValuesAsString("kind")).contains("canary", "promoted", "succeeded");
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            leaveDrained("node-canary");
+            return assignments("node-canary").size() == 4
+                    && assignments("node-canary").stream().allMatch(id -> id.startsWith("birdie-r2-"));
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> codec.decode(curator.getData().forPath(paths.route("birdie")),
+                io.atoll.model.AppRoute.class).weights().isEmpty());
+        assertProblem(send("POST", "/api/v1/apps/birdie/deploys/" + canary + "/promote", null), 409);
+
+        // an aborted canary: rolled back, its instance gone, the weights with it
+        String aborted = deploy("birdie", "{\"image\":\"hello:1\",\"strategy\":\"canary\",\"weight\":10}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            reportAll("node-canary", InstanceState.HEALTHY);
+            return deployStatus("birdie", aborted).equals("CANARY");
+        });
+        assertThat(send("POST", "/api/v1/apps/birdie/deploys/" + aborted + "/abort", null).statusCode()).isEqualTo(200);
+        JsonNode back = healthyUntilDone("node-canary", "birdie", aborted);
+        assertThat(back.path("status").asString()).isEqualTo("ROLLED_BACK");
+        assertThat(back.path("reason").asString()).startsWith("aborted by");
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            leaveDrained("node-canary");
+            return assignments("node-canary").size() == 4
+                    && assignments("node-canary").stream().allMatch(id -> id.startsWith("birdie-r2-"));
+        });
+        assertProblem(send("POST", "/api/v1/apps/birdie/deploys", "{\"image\":\"hello:1\",\"strategy\":\"canary\"}"), 400);
+        assertProblem(send("POST", "/api/v1/apps/birdie/deploys", "{\"image\":\"hello:1\",\"weight\":10}"), 400);
+        assertProblem(send("POST", "/api/v1/apps/birdie/deploys",
+                "{\"image\":\"hello:1\",\"strategy\":\"blue-green\",\"weight\":10}"), 400);
     }
 
     @Test
