@@ -14,10 +14,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -31,11 +34,13 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The other side of the smuggling corpus: what an instance answers (an early answer, a close
- * mid-request, 204 or HEAD answers that claim a body) must never leave the client's connection,
- * or a pooled instance connection, reading the wrong bytes, nor leak a buffer (Netty's leak
- * detector runs PARANOID here); and normal traffic (keep-alive, pipelining, WebSocket, SSE,
- * large uploads, HTTP/1.0) still works. The instance is a {@link ScriptedBackend} that writes exactly the bytes given.
+ * The other side of the smuggling corpus: what an instance answers (interim answers, both
+ * framing headers, a 101 nobody asked for, a bad chunk, an early answer, a close mid-request)
+ * must never leave the client's connection, or a pooled instance connection, reading the wrong
+ * bytes; and normal traffic (keep-alive, pipelining, WebSocket, SSE, large uploads, HTTP/1.0)
+ * still works. The instance is a {@link ScriptedBackend} that writes exactly the bytes given.
+ * The first tests are what a red-team review of the issue 9 fixes found (each failed before its
+ * fix); the later ones what that review tried and held up. Netty's leak detector runs PARANOID.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "atoll.gateway.port=0",
@@ -50,6 +55,9 @@ class HostileInstanceTest {
     private static final ScriptedBackend scripted = new ScriptedBackend();
     private static final RecordingBackend recording = new RecordingBackend();
     private static final ListAppender<ILoggingEvent> leaks = new ListAppender<>();
+    /** Accepts no connection once its backlog is full: connecting to it hangs. */
+    private static ServerSocket blackhole;
+    private static final List<Socket> backlog = new ArrayList<>();
 
     @Autowired
     ProxyServer proxy;
@@ -63,14 +71,33 @@ class HostileInstanceTest {
     static void start() throws Exception {
         leaks.setName("leak-reports");
         leaks.start();
+        blackhole = new ServerSocket();
+        blackhole.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+        for (int i = 0; i < 3; i++) {
+            Socket filler = new Socket();
+            try {
+                filler.connect(blackhole.getLocalSocketAddress(), 300);
+                backlog.add(filler);
+            } catch (java.io.IOException e) {
+                filler.close();
+            }
+        }
         zk.route("scripted", new RouteRule(List.of("scripted.localhost"), "/", Map.of(), Map.of(), false, 0, 1500, -1));
         zk.instance("scripted", "scripted-1", scripted.address(), InstanceState.HEALTHY);
         zk.route("mock", RouteRule.forHosts(List.of("mock.localhost")));
         zk.instance("mock", "mock-1", recording.address(), InstanceState.HEALTHY);
+        zk.route("query", new RouteRule(List.of("query.localhost"), "/", Map.of(), Map.of("v", "1"), false, 0, 0, 0));
+        zk.instance("query", "query-1", recording.address(), InstanceState.HEALTHY);
+        zk.route("blackhole", new RouteRule(List.of("blackhole.localhost"), "/", Map.of(), Map.of(), false, 3000, 0, -1));
+        zk.instance("blackhole", "blackhole-1", "127.0.0.1:" + blackhole.getLocalPort(), InstanceState.HEALTHY);
     }
 
     @AfterAll
     static void stop() throws Exception {
+        for (Socket socket : backlog) {
+            socket.close();
+        }
+        blackhole.close();
         scripted.close();
         recording.close();
         zk.close();
@@ -90,6 +117,8 @@ class HostileInstanceTest {
                     && RawHttp.exchange(proxy.port(), "GET /ready HTTP/1.1\r\nHost: scripted.localhost\r\n"
                             + "Connection: close\r\n\r\n").status() == 200
                     && RawHttp.exchange(proxy.port(), "GET /ready HTTP/1.1\r\nHost: mock.localhost\r\n"
+                            + "Connection: close\r\n\r\n").status() == 200
+                    && RawHttp.exchange(proxy.port(), "GET /ready?v=1 HTTP/1.1\r\nHost: query.localhost\r\n"
                             + "Connection: close\r\n\r\n").status() == 200);
             routed = true;
         }
@@ -104,6 +133,167 @@ class HostileInstanceTest {
     private static final String AFTER = "GET /after HTTP/1.1\r\nHost: scripted.localhost\r\nConnection: close\r\n\r\n";
 
     // ------------------------------------------------------------------ interim answers
+
+    @Test
+    void earlyHintsThenTheAnswerThenAPipelinedRequest() {
+        scripted.script("/hints", ScriptedBackend.Script.of("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhints"));
+
+        RawHttp.Result result = send("GET /hints HTTP/1.1\r\nHost: scripted.localhost\r\n\r\n" + AFTER);
+
+        assertThat(result.statuses()).containsExactly(103, 200, 200);
+        assertThat(result.text()).contains("\r\n\r\nhintsHTTP/1.1 200").endsWith("ok GET /after");
+    }
+
+    @Test
+    void earlyHintsForAHeadRequestLeaveTheConnectionInStep() {
+        scripted.script("/hints-head", ScriptedBackend.Script.of("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"));
+
+        RawHttp.Result result = send("HEAD /hints-head HTTP/1.1\r\nHost: scripted.localhost\r\n\r\n" + AFTER);
+
+        assertThat(result.statuses()).containsExactly(103, 200, 200);
+        assertThat(result.text()).endsWith("ok GET /after");
+    }
+
+    /** An instance must not be able to open a tunnel the client never asked for. */
+    @Test
+    void aSwitchingProtocolsAnswerToAPlainRequestIsABadGateway() throws Exception {
+        scripted.script("/switch", ScriptedBackend.Script.of("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\n\r\nRAW-BYTES-AFTER-101"));
+        leaks.list.clear();
+
+        RawHttp.Result result = send("GET /switch HTTP/1.1\r\nHost: scripted.localhost\r\n\r\n");
+
+        assertThat(result.statuses()).as(result.text()).doesNotContain(101);
+        assertThat(result.statuses()).containsExactly(502);
+        assertNoLeaks();
+    }
+
+    // ------------------------------------------------------------------ framing of answers
+
+    /** RFC 9112 §6.3: Transfer-Encoding wins, and the connection is not reused. */
+    @Test
+    void anAnswerWithBothLengthAndChunkedNeverDesyncsTheClientOrThePool() {
+        scripted.script("/clte", ScriptedBackend.Script.of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+
+        RawHttp.Result result = send("GET /clte HTTP/1.1\r\nHost: scripted.localhost\r\n\r\n" + AFTER);
+
+        assertThat(result.text()).as(result.text()).doesNotContain("999");
+        assertThat(result.text()).endsWith("ok GET /after");
+        List<ScriptedBackend.Received> clte = scripted.requestsTo("/clte");
+        List<ScriptedBackend.Received> after = scripted.requestsTo("/after");
+        assertThat(after).hasSize(1);
+        assertThat(after.get(0).connection()).as("the connection that sent both lengths is not reused")
+                .isNotEqualTo(clte.get(0).connection());
+    }
+
+    @Test
+    void aMalformedChunkInAnAnswerCutsTheClientAndIsNotPooled() {
+        scripted.script("/badchunk", ScriptedBackend.Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "zz\r\nhello\r\n0\r\n\r\n"));
+
+        RawHttp.Result result = send("GET /badchunk HTTP/1.1\r\nHost: scripted.localhost\r\n\r\n" + AFTER);
+
+        // The answer has started: the client can only learn of the failure by the cut; it must not
+        // receive a well-terminated chunked body, nor anything after it on this connection.
+        assertThat(result.closed()).isTrue();
+        assertThat(result.text()).doesNotContain("\r\n0\r\n\r\n");
+        long started = System.nanoTime();
+        RawHttp.Result next = send(AFTER);
+        assertThat(next.statuses()).containsExactly(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1000));
+    }
+
+    @Test
+    void anUnparsableStatusLineIsABadGatewayAndThePoolStaysClean() {
+        scripted.script("/badstatus", ScriptedBackend.Script.of("HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok"));
+
+        RawHttp.Result result = send("GET /badstatus HTTP/1.1\r\nHost: scripted.localhost\r\n\r\n" + AFTER);
+
+        assertThat(result.statuses()).as(result.text()).containsExactly(502, 200);
+    }
+
+    @Test
+    void aBodyAnInstanceWronglySendsAfterAHeadAnswerDoesNotBecomeTheNextAnswer() {
+        scripted.script("/headbody", ScriptedBackend.Script.of("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"));
+
+        RawHttp.Result result = send("HEAD /headbody HTTP/1.1\r\nHost: scripted.localhost\r\n\r\n" + AFTER);
+
+        assertThat(result.statuses()).as(result.text()).containsExactly(200, 200);
+        assertThat(result.text()).endsWith("ok GET /after");
+    }
+
+    // ------------------------------------------------------------------ early answers and closes
+
+    /** A client gone while its instance connection is still being made: the body it sent is freed. */
+    @Test
+    void aClientThatLeavesWhileTheInstanceConnectionIsPendingLeaksNothing() throws Exception {
+        leaks.list.clear();
+        for (int i = 0; i < 20; i++) {
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+                socket.getOutputStream().write(("POST /leak HTTP/1.1\r\nHost: blackhole.localhost\r\n"
+                        + "Content-Length: 5\r\n\r\nhello").getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+                Thread.sleep(20);
+            }
+        }
+        // The connects give up after 3 s; the exchanges are finished long before.
+        Thread.sleep(3500);
+        assertNoLeaks();
+    }
+
+    // ------------------------------------------------------------------ normal traffic
+
+    @Test
+    void http10KeepAliveGetsAnAnswerItCanDelimit() {
+        scripted.script("/eof", ScriptedBackend.Script.closing("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil-close"));
+
+        RawHttp.Result result = send("GET /eof HTTP/1.0\r\nHost: scripted.localhost\r\nConnection: keep-alive\r\n\r\n");
+
+        assertThat(result.statuses()).containsExactly(200);
+        assertThat(result.text()).endsWith("until-close");
+        boolean delimited = result.closed() || result.text().toLowerCase().contains("content-length: 11");
+        assertThat(delimited).as("an HTTP/1.0 keep-alive client can tell where the body ends:\n" + result.text())
+                .isTrue();
+    }
+
+    // ------------------------------------------------------------------ bad input, forwarded headers
+
+    /** A rule with a query matcher decodes the query: a bad escape is the client's fault, never a reset. */
+    @Test
+    void aMalformedQueryEscapeOnARouteWithAQueryMatcherIsAnswered() {
+        RawHttp.Result result = send("GET /x?v=%zz HTTP/1.1\r\nHost: query.localhost\r\nConnection: close\r\n\r\n");
+
+        assertThat(result.statuses()).as("an answer, not a dropped connection").hasSize(1);
+        assertThat(result.status()).isBetween(400, 499);
+    }
+
+    /** CGI, PHP, WSGI and Rack fold '_' and '-' together: an underscore spelling must not slip through. */
+    @Test
+    void underscoreSpellingsOfForwardingHeadersDoNotReachTheInstance() {
+        RawHttp.Result result = send("GET /who HTTP/1.1\r\nHost: mock.localhost\r\nX_Forwarded_For: 6.6.6.6\r\n"
+                + "X-Real_IP: 6.6.6.6\r\nX_Forwarded_Proto: https\r\nConnection: close\r\n\r\n");
+
+        assertThat(result.statuses()).containsExactly(200);
+        RecordingBackend.Received seen = recording.requestsTo("/who").get(0);
+        assertThat(seen.header("X_Forwarded_For")).isNull();
+        assertThat(seen.header("X-Real_IP")).isNull();
+        assertThat(seen.header("X_Forwarded_Proto")).isNull();
+    }
+
+    @Test
+    void anH2cTokenAnywhereInUpgradeIsNotPassedOn() {
+        RawHttp.Result result = send("GET /h2c-list HTTP/1.1\r\nHost: mock.localhost\r\nConnection: Upgrade\r\n"
+                + "Upgrade: websocket, h2c\r\nConnection: close\r\n\r\n");
+
+        assertThat(result.statuses()).containsExactly(200);
+        RecordingBackend.Received seen = recording.requestsTo("/h2c-list").get(0);
+        assertThat(String.valueOf(seen.header("Upgrade"))).doesNotContainIgnoringCase("h2c");
+    }
+
+    // ------------------------------------------------------------------ what held up in the review (issue 9)
 
     // ------------------------------------------------------------------ framing of answers
 
@@ -301,6 +491,7 @@ class HostileInstanceTest {
         assertThat(recording.requestsTo("/abs")).isEmpty();
         assertThat(scripted.requestsTo("/abs")).isEmpty();
     }
+
 
     // ------------------------------------------------------------------ helpers
 
