@@ -42,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -550,9 +551,38 @@ public class Reconciler implements SmartLifecycle {
         record.check = check;
         record.failures = 0;
         long generation = record.healthGeneration;
+        scheduleProbe(record, generation, check, FIRST_PROBE_MILLIS);
+    }
+
+    /** How soon a new container is first probed: most apps answer well within the check interval. */
+    private static final long FIRST_PROBE_MILLIS = 50;
+
+    /**
+     * Probes at the check's interval once the instance is HEALTHY; before that, from
+     * {@link #FIRST_PROBE_MILLIS} doubling up to the interval, so a deploy waits for the app to
+     * start, not for a full interval after it did.
+     */
+    private void scheduleProbe(InstanceRecord record, long generation, HealthCheck check, long delayMillis) {
         try {
-            record.healthTask = health.scheduleWithFixedDelay(() -> probeOnce(record, generation, check),
-                    check.intervalMillis(), check.intervalMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> task = health.schedule(() -> {
+                probeOnce(record, generation, check);
+                long next;
+                synchronized (record) {
+                    if (generation != record.healthGeneration) {
+                        return;
+                    }
+                    next = record.state == InstanceState.HEALTHY ? check.intervalMillis()
+                            : Math.min(check.intervalMillis(), delayMillis * 2);
+                }
+                scheduleProbe(record, generation, check, next);
+            }, delayMillis, TimeUnit.MILLISECONDS);
+            synchronized (record) {
+                if (generation == record.healthGeneration) {
+                    record.healthTask = task;
+                } else {
+                    task.cancel(false);
+                }
+            }
         } catch (RejectedExecutionException e) {
             if (running) {
                 throw e;
