@@ -4,175 +4,68 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The whole platform on this machine, as script/server runs it: the four services as separate
- * processes from their jars, platform-api's in-process ZooKeeper, a real Docker engine, the demo
- * image pushed to Atoll's registry with the docker CLI, and HTTP through the gateway.
+ * The whole platform on this machine, as script/server runs it ({@link AtollPlatform}: the four
+ * services as separate processes from their jars, platform-api's in-process ZooKeeper, one agent,
+ * a real Docker engine), the demo image pushed to Atoll's registry with the docker CLI, and HTTP
+ * through the gateway.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PlatformEndToEndIT {
 
-    static final String NODE = "e2e-node-" + ProcessHandle.current().pid();
-    static final Pattern SERVED_BY = Pattern.compile("hello from (\\S+)");
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    static final JsonMapper JSON = JsonMapper.builder().build();
-    static final String CI_PASSWORD = "ci-" + UUID.randomUUID();
-    static final String DEPLOYER_PASSWORD = "deployer-" + UUID.randomUUID();
-
-    static int zookeeperPort, apiPort, registryPort, agentPort, gatewayPort, gatewayManagementPort;
-    static ServiceProcess platformApi, registry, agent, gateway;
-    static final List<ServiceProcess> all = new ArrayList<>();
+    static AtollPlatform platform;
+    static AtollPlatform.Agent agent;
 
     @BeforeAll
     static void startPlatform() throws Exception {
-        DockerCli.run("info", "--format", "{{.ServerVersion}}"); // no engine: fail here, loudly
-        DockerCli.exec(List.of(Path.of("..", "demo", "build-images.sh").toString()));
-
-        zookeeperPort = ServiceProcess.freePort();
-        apiPort = ServiceProcess.freePort();
-        registryPort = ServiceProcess.freePort();
-        agentPort = ServiceProcess.freePort();
-        gatewayPort = ServiceProcess.freePort();
-        gatewayManagementPort = ServiceProcess.freePort();
-        Path data = Files.createTempDirectory("atoll-e2e");
-        DockerCli.configDir = Files.createDirectories(data.resolve("docker-config"));
-        String zk = "--atoll.zookeeper.connect-string=127.0.0.1:" + zookeeperPort;
-        String registryHost = "127.0.0.1:" + registryPort;
-        BCryptPasswordEncoder bcrypt = new BCryptPasswordEncoder(4);
-
-        platformApi = new ServiceProcess("platform-api", "platform-api", apiPort, List.of(
-                "--spring.profiles.active=dev",
-                "--server.port=" + apiPort,
-                "--atoll.platform.embedded-zookeeper.port=" + zookeeperPort,
-                "--atoll.platform.embedded-zookeeper.data-dir=" + data.resolve("zookeeper"),
-                "--atoll.platform.data-dir=" + data.resolve("platform"),
-                "--atoll.platform.registry.url=http://127.0.0.1:" + registryPort,
-                "--atoll.platform.registry.username=deployer",
-                "--atoll.platform.registry.password=" + DEPLOYER_PASSWORD,
-                "--atoll.platform.deploy.healthy-timeout=25s",
-                "--atoll.platform.deploy.drain-timeout=10s")).start();
-        all.add(platformApi);
-        // Not dev: the registry requires logins, as in production. CI pushes, deploys pull.
-        registry = new ServiceProcess("image-registry", "image-registry", registryPort, List.of(
-                "--server.port=" + registryPort,
-                "--atoll.registry.auth.users.ci.password-hash=" + bcrypt.encode(CI_PASSWORD),
-                "--atoll.registry.auth.users.ci.push=hello",
-                "--atoll.registry.auth.users.deployer.password-hash=" + bcrypt.encode(DEPLOYER_PASSWORD),
-                "--atoll.registry.auth.users.deployer.pull=*",
-                "--atoll.registry.storage.root=" + data.resolve("registry"))).start();
-        all.add(registry);
-        agentArgs = List.of(
-                "--spring.profiles.active=dev", zk,
-                "--server.port=" + agentPort,
-                "--atoll.agent.node-id=" + NODE,
-                "--atoll.agent.zone=zone-a",
-                "--atoll.agent.drain-delay=1s",
-                "--atoll.agent.registry-credentials[0].registry=" + registryHost,
-                "--atoll.agent.registry-credentials[0].username=deployer",
-                "--atoll.agent.registry-credentials[0].password=" + DEPLOYER_PASSWORD);
-        agent = agentProcess().start();
-        all.add(agent);
-        gateway = new ServiceProcess("gateway", "gateway", gatewayManagementPort, List.of(
-                "--spring.profiles.active=dev", zk,
-                "--atoll.gateway.port=" + gatewayPort,
-                "--server.port=" + gatewayManagementPort)).start();
-        all.add(gateway);
-        for (ServiceProcess service : all) {
-            service.awaitUp(Duration.ofSeconds(120));
-        }
-    }
-
-    static List<String> agentArgs;
-
-    static ServiceProcess agentProcess() {
-        return new ServiceProcess("node-agent", "node-agent", agentPort, agentArgs);
+        platform = AtollPlatform.start("e2e", List.of("zone-a"),
+                List.of("--atoll.platform.deploy.healthy-timeout=25s", "--atoll.platform.deploy.drain-timeout=10s"),
+                List.of("--atoll.agent.drain-delay=1s"));
+        agent = platform.agents.get(0);
     }
 
     @AfterAll
     static void stopPlatform() throws Exception {
-        for (int i = all.size() - 1; i >= 0; i--) {
-            all.get(i).stop();
-        }
-        for (String id : DockerCli.lines("ps", "-aq", "--filter", "label=io.atoll.node=" + NODE)) {
-            DockerCli.run("rm", "-f", id);
+        if (platform != null) {
+            platform.close();
         }
     }
 
     static HttpResponse<String> api(String method, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return platform.api(method, path, body);
     }
 
     static HttpResponse<String> viaGateway(String host) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/"))
-                .header("Host", host)
-                .timeout(Duration.ofSeconds(5))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return platform.viaGateway(host);
     }
 
     static String servedBy(HttpResponse<String> response) {
-        Matcher m = SERVED_BY.matcher(response.body());
-        return m.find() ? m.group(1) : null;
+        return AtollPlatform.servedBy(response);
     }
 
     static JsonNode deployAndWait(String app, String image, int instances) throws Exception {
-        HttpResponse<String> accepted = api("POST", "/api/v1/apps/" + app + "/deploys",
-                "{\"image\":\"" + image + "\",\"instances\":" + instances + "}");
-        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-        String id = JSON.readTree(accepted.body()).path("id").asString();
-        return await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                .until(() -> JSON.readTree(api("GET", "/api/v1/apps/" + app + "/deploys/" + id, null).body()),
-                        deploy -> deploy.path("status").asString().matches("SUCCEEDED|FAILED|ROLLED_BACK"));
+        return platform.deployAndWait(app, image, instances);
     }
 
     static Map<String, String> containers() throws Exception {
-        // instance id -> "container id|started at"
-        var result = new java.util.TreeMap<String, String>();
-        for (String id : DockerCli.lines("ps", "-q", "--filter", "label=io.atoll.node=" + NODE)) {
-            String line;
-            try {
-                line = DockerCli.run("inspect", "--format",
-                        "{{index .Config.Labels \"io.atoll.instance\"}} {{.Id}}|{{.State.StartedAt}}", id);
-            } catch (IllegalStateException e) {
-                if (e.getMessage().contains("No such object")) {
-                    continue; // removed by its agent between ps and inspect: it is not running
-                }
-                throw e;
-            }
-            String[] parts = line.split(" ", 2);
-            result.put(parts[0], parts[1]);
-        }
-        return result;
+        return agent.containers();
     }
 
     @Test
@@ -180,13 +73,13 @@ class PlatformEndToEndIT {
     void pushDeployAndServeFromBothInstances() throws Exception {
         // An image of its own (a layer with a random token), removed from the engine once pushed:
         // the agent then has to pull it from the registry, with its login.
-        String image = "127.0.0.1:" + registryPort + "/hello:e2e";
+        String image = platform.registryHost() + "/hello:e2e";
         Path context = Files.createTempDirectory("atoll-e2e-image");
         Files.writeString(context.resolve("token"), UUID.randomUUID().toString());
         Files.writeString(context.resolve("Dockerfile"), "FROM atoll/hello:local\nCOPY token /token\n");
         DockerCli.run("build", "-q", "-t", image, context.toString());
         assertThatThrownBy(() -> DockerCli.run("push", image)).hasMessageContaining("no basic auth credentials");
-        DockerCli.runWithInput(CI_PASSWORD, "login", "-u", "ci", "--password-stdin", "127.0.0.1:" + registryPort);
+        platform.loginAsCi();
         DockerCli.run("push", image);
         DockerCli.run("rmi", image);
 
@@ -197,7 +90,7 @@ class PlatformEndToEndIT {
         JsonNode deploy = deployAndWait("hello", "hello:e2e", 2);
         assertThat(deploy.path("status").asString()).as(deploy.toString()).isEqualTo("SUCCEEDED");
 
-        JsonNode instances = JSON.readTree(api("GET", "/api/v1/apps/hello/instances", null).body());
+        JsonNode instances = AtollPlatform.JSON.readTree(api("GET", "/api/v1/apps/hello/instances", null).body());
         assertThat(instances.size()).isEqualTo(2);
         Set<String> ids = new HashSet<>();
         instances.forEach(i -> {
@@ -256,41 +149,21 @@ class PlatformEndToEndIT {
     void restartingTheAgentLeavesTheAppRunningAndServed() throws Exception {
         Map<String, String> before = containers();
         assertThat(before).hasSize(2);
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger ok = new AtomicInteger();
-        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Thread load = new Thread(() -> {
-            while (!stop.get()) {
-                try {
-                    HttpResponse<String> response = viaGateway("hello.localhost");
-                    if (response.statusCode() == 200) {
-                        ok.incrementAndGet();
-                    } else {
-                        failures.add(response.statusCode() + " " + response.body());
-                    }
-                    Thread.sleep(20);
-                } catch (Exception e) {
-                    failures.add(e.toString());
-                }
-            }
-        });
-        load.start();
+        GatewayLoad load = GatewayLoad.start(platform, "hello.localhost", Duration.ofMillis(20));
+        GatewayLoad.Summary summary;
         try {
             agent.stop();
             Thread.sleep(2000);
             assertThat(containers()).isEqualTo(before);
-            agent = agentProcess().start();
-            all.add(agent);
-            agent.awaitUp(Duration.ofSeconds(120));
+            agent.start();
             Thread.sleep(3000);
         } finally {
-            stop.set(true);
-            load.join();
+            summary = load.stop();
         }
         assertThat(containers()).as("same containers, same start times").isEqualTo(before);
-        assertThat(failures).as("requests failed while the agent restarted").isEmpty();
-        assertThat(ok.get()).isGreaterThan(20);
-        JsonNode instances = JSON.readTree(api("GET", "/api/v1/apps/hello/instances", null).body());
+        assertThat(summary.failures()).as("requests failed while the agent restarted").isEmpty();
+        assertThat(summary.ok()).isGreaterThan(20);
+        JsonNode instances = AtollPlatform.JSON.readTree(api("GET", "/api/v1/apps/hello/instances", null).body());
         instances.forEach(i -> assertThat(i.path("state").asString()).isEqualTo("HEALTHY"));
     }
 

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** One Atoll service started from its packaged jar as a separate process, as script/server does. */
@@ -19,6 +21,14 @@ final class ServiceProcess implements AutoCloseable {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** Started and not yet stopped: killed when the test JVM exits, whatever way it exits. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
+                "e2e-service-reaper"));
+    }
 
     private final String name;
     private final List<String> command;
@@ -56,6 +66,7 @@ final class ServiceProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+        RUNNING.add(process);
         return this;
     }
 
@@ -87,6 +98,17 @@ final class ServiceProcess implements AutoCloseable {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+        }
+        if (process != null) {
+            RUNNING.remove(process);
+        }
+    }
+
+    /** SIGKILL, as a machine that dies would: no shutdown hook runs, its ZooKeeper session just expires. */
+    void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            RUNNING.remove(process);
         }
     }
 
