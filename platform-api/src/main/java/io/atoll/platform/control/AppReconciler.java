@@ -60,6 +60,9 @@ final class AppReconciler {
     /** While something moves, look again this soon even if no event comes. */
     private static final Duration ACTIVE_REQUEUE = Duration.ofMillis(500);
 
+    /** Until the cluster has been read once, look again this soon. */
+    private static final Duration UNREAD_REQUEUE = Duration.ofMillis(200);
+
     /**
      * What an app should run now.
      *
@@ -118,6 +121,11 @@ final class AppReconciler {
 
     /** @return when to look again even without an event; null for only on events and resync */
     Duration reconcile(String name) throws Exception {
+        if (!cluster.read()) {
+            // A new leader's first passes can come before its mirrors of ZooKeeper are filled: an
+            // unread instance would look gone, and a deploy would drain every old instance at once.
+            return UNREAD_REQUEUE;
+        }
         Instant now = clock.instant();
         App app = apps.findById(name).orElse(null);
         List<DesiredInstance> instances = desired.findByApp(name);

@@ -103,7 +103,7 @@ public class Leadership implements SmartLifecycle, HealthIndicator {
         return running;
     }
 
-    /** After ZooKeeper's client and the cluster mirrors, before the web server. */
+    /** After the cluster mirrors (ClusterState) have started reading; stopped before them. */
     @Override
     public int getPhase() {
         return SmartLifecycle.DEFAULT_PHASE - 100;

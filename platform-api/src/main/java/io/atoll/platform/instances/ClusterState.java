@@ -88,6 +88,14 @@ public class ClusterState implements SmartLifecycle {
         return assignments.isInitialized();
     }
 
+    /**
+     * Nodes, instances and assignments have each been read whole once. Before that the mirrors
+     * hold part of the cluster or nothing, and an instance not read yet looks like one that is gone.
+     */
+    public boolean read() {
+        return nodes.isInitialized() && instances.isInitialized() && assignments.isInitialized();
+    }
+
     @Override
     public synchronized void start() {
         if (running) {
@@ -113,5 +121,11 @@ public class ClusterState implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /** Before the controllers' election (Leadership) starts, and stopped after it. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 200;
     }
 }
