@@ -27,8 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The whole platform on this machine, as script/server runs it: platform-api (dev, with its
  * in-process ZooKeeper), image-registry (logins required, as in production), one node agent per
  * zone and the gateway, each a separate process from its jar, against the real Docker engine.
- * Shared by the end-to-end tests; {@link #close()} stops every process and removes every
- * container labelled with one of its nodes, also when the start failed half-way.
+ * Shared by the end-to-end tests; {@link #close()} stops every process, removes every container
+ * labelled with one of its nodes and the data directory, also when the start failed half-way.
  */
 final class AtollPlatform implements AutoCloseable {
 
@@ -208,7 +208,7 @@ final class AtollPlatform implements AutoCloseable {
      */
     String buildAndPush(String repositoryAndTag, String dockerfile) throws Exception {
         String image = registryHost() + "/" + repositoryAndTag;
-        Path context = Files.createTempDirectory("atoll-e2e-image");
+        Path context = Files.createTempDirectory(data, "image");
         Files.writeString(context.resolve("token"), UUID.randomUUID().toString());
         Files.writeString(context.resolve("Dockerfile"), dockerfile + "\nCOPY token /token\n");
         DockerCli.run("build", "-q", "-t", image, context.toString());
@@ -316,6 +316,10 @@ final class AtollPlatform implements AutoCloseable {
             for (String id : agent.allContainerIds()) {
                 DockerCli.run("rm", "-f", id);
             }
+        }
+        // the services' logs stay in platform-api/target/e2e-logs
+        try (var paths = Files.walk(data)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
     }
 }
