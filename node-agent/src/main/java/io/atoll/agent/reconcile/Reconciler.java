@@ -551,28 +551,24 @@ public class Reconciler implements SmartLifecycle {
         record.check = check;
         record.failures = 0;
         long generation = record.healthGeneration;
-        scheduleProbe(record, generation, check, FIRST_PROBE_MILLIS);
+        scheduleProbe(record, generation, check, ProbeDelays.FIRST_MILLIS);
     }
 
-    /** How soon a new container is first probed: most apps answer well within the check interval. */
-    private static final long FIRST_PROBE_MILLIS = 50;
-
     /**
-     * Probes at the check's interval once the instance is HEALTHY; before that, from
-     * {@link #FIRST_PROBE_MILLIS} doubling up to the interval, so a deploy waits for the app to
-     * start, not for a full interval after it did.
+     * Probes on the schedule of {@link ProbeDelays}: at once, 10 ms later, then from 50 ms doubling to
+     * the interval until HEALTHY; then every interval.
      */
     private void scheduleProbe(InstanceRecord record, long generation, HealthCheck check, long delayMillis) {
         try {
             ScheduledFuture<?> task = health.schedule(() -> {
-                probeOnce(record, generation, check);
+                probeOnce(record, generation, check, ProbeDelays.countsFailure(delayMillis, check.intervalMillis()));
                 long next;
                 synchronized (record) {
                     if (generation != record.healthGeneration) {
                         return;
                     }
-                    next = record.state == InstanceState.HEALTHY ? check.intervalMillis()
-                            : Math.min(check.intervalMillis(), delayMillis * 2);
+                    next = ProbeDelays.next(delayMillis, record.state == InstanceState.HEALTHY,
+                            check.intervalMillis());
                 }
                 scheduleProbe(record, generation, check, next);
             }, delayMillis, TimeUnit.MILLISECONDS);
@@ -596,9 +592,10 @@ public class Reconciler implements SmartLifecycle {
      * count, and at {@code unhealthyThreshold} in a row a HEALTHY instance turns UNHEALTHY, while
      * one still STARTING (or crash-looping) stays so but carries the last result as its problem,
      * unless it carries an exit already (the more telling reason). Rewritten only when the result
-     * says something new.
+     * says something new. A failure that does not {@code count} (the early probes after a start,
+     * see {@link ProbeDelays}) changes nothing.
      */
-    private void probeOnce(InstanceRecord record, long generation, HealthCheck check) {
+    private void probeOnce(InstanceRecord record, long generation, HealthCheck check, boolean count) {
         int port;
         synchronized (record) {
             if (generation != record.healthGeneration) {
@@ -618,6 +615,9 @@ public class Reconciler implements SmartLifecycle {
                     publish(record, InstanceState.HEALTHY, null);
                     log.info("Instance {} is healthy at {}", record.instanceId, address(record));
                 }
+                return;
+            }
+            if (!count) {
                 return;
             }
             record.failures++;
