@@ -43,6 +43,9 @@ final class InstanceRecord {
     /** The published problem; null while all is well. */
     InstanceProblem problem;
     int failures;
+    /** Probes since the health checks (re)started, and when they did ({@link System#nanoTime()}), for the log. */
+    int probes;
+    long checksSince;
     long healthGeneration;
     ScheduledFuture<?> healthTask;
     ZkEphemeral<InstanceStatus> status;

@@ -91,6 +91,8 @@ public class Reconciler implements SmartLifecycle {
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     /** Instances whose last attempt failed: not retried before their time, unless their assignment changes. */
     private final Map<String, Attempts> retries = new ConcurrentHashMap<>();
+    /** When each assignment last changed in the mirror, for the timing in the log line of a start. */
+    private final Map<String, Long> assignmentSeen = new ConcurrentHashMap<>();
     private final AtomicBoolean passQueued = new AtomicBoolean();
     private final AtomicLong passIds = new AtomicLong();
 
@@ -142,6 +144,7 @@ public class Reconciler implements SmartLifecycle {
         assignments = ZkTreeMirror.of(client, paths.assignmentsOf(properties.nodeId()), 1, Assignment.class);
         assignments.addListener((key, value) -> {
             retries.remove(key);
+            assignmentSeen.put(key, System.nanoTime());
             requestPass();
         });
         running = true;
@@ -286,6 +289,7 @@ public class Reconciler implements SmartLifecycle {
     }
 
     private void reconcile(long passId, String instanceId, String containerId) throws Exception {
+        StepTimer steps = new StepTimer(assignmentSeen.remove(instanceId), "to the worker");
         // Checked before the read: an absence read before the mirror was complete must not be
         // trusted just because the mirror completed a moment later.
         boolean absenceIsReal = safeToRemove();
@@ -294,6 +298,7 @@ public class Reconciler implements SmartLifecycle {
         ContainerSnapshot container = runtime.inspect(containerId != null ? containerId : containerName(instanceId))
                 .filter(found -> properties.nodeId().equals(found.labels().get(ContainerLabels.NODE)))
                 .orElse(null);
+        steps.step("inspect");
 
         if (assignment == null) {
             if (!absenceIsReal) {
@@ -321,12 +326,12 @@ public class Reconciler implements SmartLifecycle {
             container = null;
         }
         if (container == null) {
-            create(passId, assignment);
+            create(passId, assignment, steps);
         } else if (container.running()) {
             track(passId, assignment, container);
         } else if (container.neverStarted()) {
             // Created by an agent that died before starting it.
-            start(passId, recordFor(assignment), container.id());
+            start(passId, recordFor(assignment), container.id(), steps);
         } else {
             restartAfterExit(passId, assignment, container);
         }
@@ -334,7 +339,7 @@ public class Reconciler implements SmartLifecycle {
 
     // ---- running, adopting, restarting ----------------------------------------------------
 
-    private void create(long passId, Assignment assignment) throws Exception {
+    private void create(long passId, Assignment assignment, StepTimer steps) throws Exception {
         InstanceRecord record = recordFor(assignment);
         synchronized (record) {
             record.cancelHealthChecks();
@@ -343,23 +348,27 @@ public class Reconciler implements SmartLifecycle {
         String id;
         try {
             runtime.ensureImage(assignment.image());
+            steps.step("image");
             id = runtime.create(spec(assignment));
+            steps.step("create");
         } catch (EngineRefusedException e) {
             throw refused(passId, record, null, e);
         }
-        start(passId, record, id);
+        start(passId, record, id, steps);
     }
 
     /** Starts a container that was created and has never run, and publishes it as STARTING. */
-    private void start(long passId, InstanceRecord record, String id) {
+    private void start(long passId, InstanceRecord record, String id, StepTimer steps) {
         try {
             runtime.start(id);
         } catch (EngineRefusedException e) {
             throw refused(passId, record, id, e);
         }
+        steps.step("start");
         started.increment();
         ContainerSnapshot container = runtime.inspect(id)
                 .orElseThrow(() -> new IllegalStateException("container " + id + " vanished after start"));
+        steps.step("inspect");
         synchronized (record) {
             record.countedExit = null;
             record.drainingSince = null;
@@ -368,8 +377,9 @@ public class Reconciler implements SmartLifecycle {
             publish(record, InstanceState.STARTING, null);
             watchHealth(record);
         }
-        log.info("Pass {}: started instance {} of {} as container {} at {}", passId, record.instanceId, record.app,
-                shortId(id), address(record));
+        steps.step("publish");
+        log.info("Pass {}: started instance {} of {} as container {} at {} ({})", passId, record.instanceId,
+                record.app, shortId(id), address(record), steps);
     }
 
     /**
@@ -550,6 +560,8 @@ public class Reconciler implements SmartLifecycle {
         HealthCheck check = properties.health().complete(record.assignment.healthCheck());
         record.check = check;
         record.failures = 0;
+        record.probes = 0;
+        record.checksSince = System.nanoTime();
         long generation = record.healthGeneration;
         scheduleProbe(record, generation, check, ProbeDelays.FIRST_MILLIS);
     }
@@ -603,17 +615,23 @@ public class Reconciler implements SmartLifecycle {
             }
             port = record.hostPort;
         }
+        long probing = System.nanoTime();
         ProbeResult result = probe.check(port, check.path(), Duration.ofMillis(check.timeoutMillis()));
+        long probed = System.nanoTime();
         synchronized (record) {
             if (generation != record.healthGeneration || record.drainingSince != null) {
                 return;
             }
+            record.probes++;
             if (result.healthy()) {
                 record.failures = 0;
                 record.lastExit = null;
                 if (record.state != InstanceState.HEALTHY || record.problem != null) {
                     publish(record, InstanceState.HEALTHY, null);
-                    log.info("Instance {} is healthy at {}", record.instanceId, address(record));
+                    long now = System.nanoTime();
+                    log.info("Instance {} is healthy at {} (probe {}, {} ms after the checks began: probe {} ms, "
+                            + "publish {} ms)", record.instanceId, address(record), record.probes, (now - record.checksSince) / 1_000_000,
+                            (probed - probing) / 1_000_000, (now - probed) / 1_000_000);
                 }
                 return;
             }
