@@ -187,6 +187,11 @@ final class AppReconciler {
         if (target != null) {
             Duration converging = converge(app, target, deploy, desired.findByApp(name), states, live, maintenance, now);
             again = min(again, converging);
+            if (deploy != null) {
+                // This pass may have drained the last instance in the way: then the deploy is done now,
+                // not a round trip through the agent (or ACTIVE_REQUEUE) later.
+                succeedIfConverged(name, target, formation, states, maintenance, now);
+            }
             if (target.release() != null || !desired.findByApp(name).isEmpty()) {
                 writer.writeRoute(app, weights(deploys.findActive(name).orElse(null)));
             }
@@ -238,10 +243,7 @@ final class AppReconciler {
                 return rollBack(deploy, failure, formation, now);
             }
             if (converged(target, instances, states, maintenance, now)) {
-                formations.save(formation.serving(release.id(), deploy.instances()));
-                finish(deploy, DeployStatus.SUCCEEDED, null, now, "succeeded",
-                        release.label() + " serves with " + deploy.instances() + " healthy instance(s)");
-                return target;
+                succeed(deploy, release, formation, now);
             }
             return target;
         }
@@ -267,6 +269,26 @@ final class AppReconciler {
             }
         }
         return target;
+    }
+
+    /** A rolling deploy still RUNNING whose target the instances now match succeeds. */
+    private void succeedIfConverged(String name, Target target, Formation formation, Map<String, InstanceStatus> states,
+            Set<String> maintenance, Instant now) {
+        Deploy current = deploys.findActive(name).orElse(null);
+        if (current == null || current.status() != DeployStatus.RUNNING || current.canary()
+                || target.release() == null || !target.release().id().equals(current.releaseId())
+                || target.count() != current.instances()) {
+            return;
+        }
+        if (converged(target, desired.findByApp(name), states, maintenance, now)) {
+            succeed(current, target.release(), formation, now);
+        }
+    }
+
+    private void succeed(Deploy deploy, Release release, Formation formation, Instant now) {
+        formations.save(formation.serving(release.id(), deploy.instances()));
+        finish(deploy, DeployStatus.SUCCEEDED, null, now, "succeeded",
+                release.label() + " serves with " + deploy.instances() + " healthy instance(s)");
     }
 
     /**

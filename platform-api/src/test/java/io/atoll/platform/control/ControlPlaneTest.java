@@ -139,6 +139,35 @@ class ControlPlaneTest extends ApiTestSupport {
     }
 
     @Test
+    void aDeploySucceedsInThePassThatDrainsTheLastOldInstance() throws Exception {
+        registerNode("node-quick");
+        createApp("{\"name\":\"quick\"}");
+        healthyUntilDone("node-quick", "quick", deploy("quick", "{\"image\":\"hello:1\",\"instances\":1}"));
+        String second = deploy("quick", "{\"image\":\"hello:2\",\"instances\":1}");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> assignments("node-quick").stream().anyMatch(id -> id.startsWith("quick-r2-")));
+
+        // The new instance turns HEALTHY, and that is the last the agent says: the old one is not
+        // reported DRAINING nor gone. Nothing but that report wakes the deploy, and it is done at once.
+        report("node-quick", "quick-r2-", InstanceState.HEALTHY);
+        JsonNode done = awaitDeploy("quick", second);
+        assertThat(done.path("status").asString()).isEqualTo("SUCCEEDED");
+        JsonNode draining = null;
+        JsonNode succeeded = null;
+        for (JsonNode event : done.path("events")) {
+            switch (event.path("kind").asString()) {
+                case "draining" -> draining = event;
+                case "succeeded" -> succeeded = event;
+                default -> { }
+            }
+        }
+        assertThat(draining).as("the old instance drained").isNotNull();
+        assertThat(succeeded).isNotNull();
+        assertThat(succeeded.path("at").asString()).as("one pass drained the old instance and ended the deploy")
+                .isEqualTo(draining.path("at").asString());
+    }
+
+    @Test
     void oneDeployAtATimeAndTheSecondIsA409NamingTheFirst() throws Exception {
         registerNode("node-busy");
         createApp("{\"name\":\"busy\"}");
