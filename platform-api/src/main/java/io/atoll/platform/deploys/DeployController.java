@@ -5,7 +5,9 @@ import jakarta.validation.Valid;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,6 +29,13 @@ class DeployController {
 
     /** How often a stream looks for new steps; the deploy controller writes them as they happen. */
     private static final Duration POLL = Duration.ofMillis(200);
+    /** The steps that end a deploy: a stream ends once it has sent one of them. */
+    private static final Set<String> LAST_STEPS = Set.of("succeeded", "rolled-back", "failed", "aborted");
+    /**
+     * A finished deploy whose last step a stream has not seen (a client that resumed past it) ends
+     * the stream this long after it finished: the deploy's row is saved a moment before its last step.
+     */
+    private static final Duration LAST_STEP_GRACE = Duration.ofSeconds(2);
 
     private final DeployService deploys;
     private final TaskScheduler scheduler;
@@ -70,7 +79,9 @@ class DeployController {
 
     /**
      * The deploy's steps as server-sent events (event name = the step's kind, id = its sequence),
-     * from the first or after {@code Last-Event-ID}; the stream ends when the deploy does.
+     * from the first or after {@code Last-Event-ID}; the stream ends after the deploy's last step.
+     * Finished alone is not enough: the row of a finished deploy is committed just before its last
+     * step is, and a look in between would end the stream without that step.
      */
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter events(@PathVariable String app, @PathVariable String id,
@@ -80,15 +91,19 @@ class DeployController {
         SseEmitter emitter = new SseEmitter(Duration.ofMinutes(30).toMillis());
         AtomicLong after = new AtomicLong(parse(lastEventId));
         AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
+        AtomicReference<String> lastKind = new AtomicReference<>();
         Runnable poll = () -> {
             try {
                 for (DeployEvent event : deploys.eventsAfter(id, after.get())) {
                     emitter.send(SseEmitter.event().id(Long.toString(event.id())).name(event.kind())
                             .data(DeployView.Event.of(event), MediaType.APPLICATION_JSON));
                     after.set(event.id());
+                    lastKind.set(event.kind());
                 }
                 Deploy deploy = deploys.require(app, id);
-                if (deploy.status().finished() && deploys.eventsAfter(id, after.get()).isEmpty()) {
+                if (deploy.status().finished() && (LAST_STEPS.contains(lastKind.get()) || deploy.finishedAt() == null
+                        || deploy.finishedAt().plus(LAST_STEP_GRACE).isBefore(Instant.now()))
+                        && deploys.eventsAfter(id, after.get()).isEmpty()) {
                     emitter.complete();
                     cancel(task);
                 }

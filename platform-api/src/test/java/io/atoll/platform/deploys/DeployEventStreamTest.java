@@ -1,0 +1,86 @@
+package io.atoll.platform.deploys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.atoll.platform.ApiTestSupport;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * A deploy's event stream ends with the deploy's last step, not as soon as the deploy's row says
+ * it is finished (which is committed a moment before that step).
+ */
+// A context of its own: its own ZooKeeper root and database.
+@TestPropertySource(properties = {
+        "atoll.zookeeper.root=/atoll-event-stream",
+        "spring.datasource.url=jdbc:h2:mem:platform-api-event-stream;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000"})
+class DeployEventStreamTest extends ApiTestSupport {
+
+    @Autowired
+    DeployRepository deploys;
+
+    @Autowired
+    DeployEventRepository steps;
+
+    private HttpResponse<InputStream> open(String app, String id) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/v1/apps/" + app + "/deploys/" + id + "/events")).header("Accept", "text/event-stream").build();
+        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response;
+    }
+
+    /** Reads the stream's event names into {@code events} until it ends. */
+    private static CompletableFuture<Void> read(HttpResponse<InputStream> response, List<String> events) {
+        return CompletableFuture.runAsync(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    if (line.startsWith("event:")) {
+                        events.add(line.substring(6).strip());
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void aStreamEndsWithTheDeploysLastStepNotWithItsFinishedRow() throws Exception {
+        createApp("{\"name\":\"racy\"}");
+        // What a stream can find between the two commits of a deploy's end: the row says SUCCEEDED,
+        // the step that says so is not saved yet. (A finished deploy: no controller touches it.)
+        Instant now = Instant.now();
+        String id = UUID.randomUUID().toString();
+        deploys.save(new Deploy(id, "racy", "hello:1", 1, null, null, DeployStatus.SUCCEEDED, null, "deploy", "rolling",
+                1, 0, 0, 60, 0, null, "test", now, now, now, now, null));
+        steps.save(new DeployEvent(null, id, now, "created", "deploy of hello:1"));
+        steps.save(new DeployEvent(null, id, now, "draining", "draining racy-r0-000000"));
+
+        List<String> events = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> ended = read(open("racy", id), events);
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("draining"));
+        Thread.sleep(300);
+        assertThat(ended).as("ended before the last step").isNotDone();
+
+        steps.save(new DeployEvent(null, id, Instant.now(), "succeeded", "v1 serves with 1 healthy instance(s)"));
+        ended.get(1, TimeUnit.SECONDS);
+        assertThat(events).containsExactly("created", "draining", "succeeded");
+    }
+}
