@@ -7,14 +7,17 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.data.relational.core.mapping.event.AfterSaveEvent;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.security.core.Authentication;
+import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -27,8 +30,6 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @RequestMapping("/api/v1/apps/{app}/deploys")
 class DeployController {
 
-    /** How often a stream looks for new steps; the deploy controller writes them as they happen. */
-    private static final Duration POLL = Duration.ofMillis(200);
     /** The steps that end a deploy: a stream ends once it has sent one of them. */
     private static final Set<String> LAST_STEPS = Set.of("succeeded", "rolled-back", "failed", "aborted");
     /**
@@ -39,10 +40,20 @@ class DeployController {
 
     private final DeployService deploys;
     private final TaskScheduler scheduler;
+    /**
+     * How often a stream looks for new steps. A step saved on this replica (by the leader's deploy
+     * controller, or by the API) is sent as soon as it is committed; the poll finds those another
+     * replica saved.
+     */
+    private final Duration poll;
+    /** The open streams by deploy id. */
+    private final Map<String, Set<EventStream>> streams = new ConcurrentHashMap<>();
 
-    DeployController(DeployService deploys, TaskScheduler scheduler) {
+    DeployController(DeployService deploys, TaskScheduler scheduler,
+            @Value("${atoll.platform.deploy.events-poll:200ms}") Duration poll) {
         this.deploys = deploys;
         this.scheduler = scheduler;
+        this.poll = poll;
     }
 
     /** Accepted at once; the deploy controller rolls it out, and the deploy is polled or streamed. */
@@ -80,8 +91,6 @@ class DeployController {
     /**
      * The deploy's steps as server-sent events (event name = the step's kind, id = its sequence),
      * from the first or after {@code Last-Event-ID}; the stream ends after the deploy's last step.
-     * Finished alone is not enough: the row of a finished deploy is committed just before its last
-     * step is, and a look in between would end the stream without that step.
      */
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter events(@PathVariable String app, @PathVariable String id,
@@ -89,40 +98,100 @@ class DeployController {
             String lastEventId) {
         deploys.require(app, id);
         SseEmitter emitter = new SseEmitter(Duration.ofMinutes(30).toMillis());
-        AtomicLong after = new AtomicLong(parse(lastEventId));
-        AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
-        AtomicReference<String> lastKind = new AtomicReference<>();
-        Runnable poll = () -> {
-            try {
-                for (DeployEvent event : deploys.eventsAfter(id, after.get())) {
-                    emitter.send(SseEmitter.event().id(Long.toString(event.id())).name(event.kind())
-                            .data(DeployView.Event.of(event), MediaType.APPLICATION_JSON));
-                    after.set(event.id());
-                    lastKind.set(event.kind());
-                }
-                Deploy deploy = deploys.require(app, id);
-                if (deploy.status().finished() && (LAST_STEPS.contains(lastKind.get()) || deploy.finishedAt() == null
-                        || deploy.finishedAt().plus(LAST_STEP_GRACE).isBefore(Instant.now()))
-                        && deploys.eventsAfter(id, after.get()).isEmpty()) {
-                    emitter.complete();
-                    cancel(task);
-                }
-            } catch (IOException | RuntimeException e) {
-                // The client went away, or the deploy vanished with its app.
-                emitter.completeWithError(e);
-                cancel(task);
-            }
-        };
-        emitter.onCompletion(() -> cancel(task));
-        emitter.onTimeout(() -> cancel(task));
-        task.set(scheduler.scheduleWithFixedDelay(poll, POLL));
+        EventStream stream = new EventStream(app, id, emitter, parse(lastEventId));
+        emitter.onCompletion(stream::close);
+        emitter.onTimeout(stream::close);
+        emitter.onError(error -> stream.close());
+        streams.computeIfAbsent(id, key -> ConcurrentHashMap.newKeySet()).add(stream);
+        stream.polledBy(scheduler.scheduleWithFixedDelay(stream, poll));
         return emitter;
     }
 
-    private static void cancel(AtomicReference<ScheduledFuture<?>> task) {
-        ScheduledFuture<?> running = task.get();
-        if (running != null) {
-            running.cancel(false);
+    /**
+     * A step saved on this replica goes out to its deploy's open streams once its transaction has
+     * committed (at once outside one), not at their next poll.
+     */
+    @TransactionalEventListener(fallbackExecution = true)
+    void stepSaved(AfterSaveEvent<?> saved) {
+        if (saved.getEntity() instanceof DeployEvent step) {
+            Set<EventStream> open = streams.get(step.deployId());
+            if (open != null) {
+                Instant now = Instant.now();
+                open.forEach(stream -> scheduler.schedule(stream, now));
+            }
+        }
+    }
+
+    /**
+     * One client's stream: each run sends the steps it has not sent yet, and ends the stream after
+     * the deploy's last step. Finished alone is not enough: the row of a finished deploy is committed
+     * just before its last step is, and a run in between would end the stream without that step.
+     */
+    private final class EventStream implements Runnable {
+
+        private final String app;
+        private final String id;
+        private final SseEmitter emitter;
+        private long after;
+        private String lastKind;
+        private boolean ended;
+        private ScheduledFuture<?> poll;
+
+        EventStream(String app, String id, SseEmitter emitter, long after) {
+            this.app = app;
+            this.id = id;
+            this.emitter = emitter;
+            this.after = after;
+        }
+
+        /** Synchronized: the periodic run and those a saved step sets off never send a step twice or out of order. */
+        @Override
+        public synchronized void run() {
+            if (ended) {
+                return;
+            }
+            try {
+                for (DeployEvent event : deploys.eventsAfter(id, after)) {
+                    emitter.send(SseEmitter.event().id(Long.toString(event.id())).name(event.kind())
+                            .data(DeployView.Event.of(event), MediaType.APPLICATION_JSON));
+                    after = event.id();
+                    lastKind = event.kind();
+                }
+                Deploy deploy = deploys.require(app, id);
+                if (deploy.status().finished() && (LAST_STEPS.contains(lastKind) || deploy.finishedAt() == null
+                        || deploy.finishedAt().plus(LAST_STEP_GRACE).isBefore(Instant.now()))
+                        && deploys.eventsAfter(id, after).isEmpty()) {
+                    ended = true;
+                    emitter.complete();
+                    close();
+                }
+            } catch (IOException | RuntimeException e) {
+                // The client went away, or the deploy vanished with its app.
+                ended = true;
+                emitter.completeWithError(e);
+                close();
+            }
+        }
+
+        synchronized void polledBy(ScheduledFuture<?> task) {
+            poll = task;
+            if (ended) {
+                task.cancel(false);
+            }
+        }
+
+        void close() {
+            ScheduledFuture<?> running;
+            synchronized (this) {
+                running = poll;
+            }
+            if (running != null) {
+                running.cancel(false);
+            }
+            streams.computeIfPresent(id, (key, open) -> {
+                open.remove(this);
+                return open.isEmpty() ? null : open;
+            });
         }
     }
 

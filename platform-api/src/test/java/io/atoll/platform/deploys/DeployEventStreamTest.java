@@ -3,6 +3,7 @@ package io.atoll.platform.deploys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.atoll.model.InstanceState;
 import io.atoll.platform.ApiTestSupport;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -23,11 +24,14 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * A deploy's event stream ends with the deploy's last step, not as soon as the deploy's row says
- * it is finished (which is committed a moment before that step).
+ * The steps of a deploy reach an open event stream as the replica that saves them commits them,
+ * not at the stream's next look at the database: with that look an hour apart, a whole deploy
+ * still streams to its end. And a stream ends with the deploy's last step, not as soon as the
+ * deploy's row says it is finished (which is committed a moment before that step).
  */
-// A context of its own: its own ZooKeeper root and database.
+// A context of its own (another poll): its own ZooKeeper root and database.
 @TestPropertySource(properties = {
+        "atoll.platform.deploy.events-poll=1h",
         "atoll.zookeeper.root=/atoll-event-stream",
         "spring.datasource.url=jdbc:h2:mem:platform-api-event-stream;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000"})
 class DeployEventStreamTest extends ApiTestSupport {
@@ -59,6 +63,27 @@ class DeployEventStreamTest extends ApiTestSupport {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    @Test
+    void stepsSavedHereReachAnOpenStreamAsTheyAreSavedNotAtTheNextPoll() throws Exception {
+        registerNode("node-live");
+        createApp("{\"name\":\"live\"}");
+        HttpResponse<String> started = send("POST", "/api/v1/apps/live/deploys", "{\"image\":\"hello:1\",\"instances\":1}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        String id = json.readTree(started.body()).path("id").asString();
+
+        List<String> events = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> ended = read(open("live", id), events);
+
+        // The agent's part: the instance turns HEALTHY once placed. Everything after the stream's
+        // first look can only come by the steps being pushed.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            report("node-live", "live-r1-", InstanceState.HEALTHY);
+            return events.contains("succeeded");
+        });
+        ended.get(10, TimeUnit.SECONDS);
+        assertThat(events).startsWith("created").contains("release", "rolling", "placed").endsWith("succeeded");
     }
 
     @Test
