@@ -114,8 +114,8 @@ class InstanceProblemDockerTest extends AgentDockerTestSupport {
         List<Seen> seen = watchStatuses("hello");
         assign(assignment(instance));
         assertThat(awaitState("hello", instance, InstanceState.HEALTHY).problem()).isNull();
-        assertThat(seen).extracting(s -> s.status().state()).contains(InstanceState.STARTING);
-        assertThat(seen).filteredOn(s -> s.status().state() == InstanceState.STARTING)
+        // STARTING, or HEALTHY straight away when the app answered at once: either way without the problem
+        assertThat(seen).filteredOn(s -> s.status().state() != InstanceState.FAILED).isNotEmpty()
                 .allSatisfy(s -> assertThat(s.status().problem()).isNull());
     }
 
