@@ -145,6 +145,11 @@ public class Reconciler implements SmartLifecycle {
         assignments.addListener((key, value) -> {
             retries.remove(key);
             assignmentSeen.put(key, System.nanoTime());
+            if (value != null && running && assignments.isInitialized()) {
+                // A new or changed assignment goes to a worker at once, not after the pass has listed
+                // the containers (a Docker round trip); the pass still comes, for everything else.
+                dispatch(passIds.incrementAndGet(), key, null);
+            }
             requestPass();
         });
         running = true;
