@@ -13,6 +13,10 @@ public interface ReleaseRepository extends ListCrudRepository<Release, String> {
     @Query("select * from app_release where app = :app order by number desc")
     List<Release> findByApp(String app);
 
+    /** The head of the app's ledger, without reading the rest of it. */
+    @Query("select * from app_release where app = :app order by number desc limit 1")
+    Optional<Release> findLatest(String app);
+
     @Query("select * from app_release where app = :app and number = :number")
     Optional<Release> findByNumber(String app, int number);
 

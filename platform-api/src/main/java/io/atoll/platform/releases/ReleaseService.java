@@ -37,7 +37,7 @@ public class ReleaseService {
 
     /** The newest release of the app (the head of its ledger), if any. */
     public java.util.Optional<Release> latest(String app) {
-        return releases.findByApp(app).stream().findFirst();
+        return releases.findLatest(app);
     }
 
     public java.util.Optional<Release> find(String id) {
