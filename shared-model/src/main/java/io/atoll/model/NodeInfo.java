@@ -4,6 +4,9 @@ package io.atoll.model;
  * What a node agent says about its Docker host, written ephemeral at {@code /atoll/nodes/{nodeId}}.
  *
  * @param advertisedHost the address other hosts (the gateway) use to reach published ports
+ * @param sessionTimeoutMillis the agent's ZooKeeper session timeout as negotiated (0 while not
+ *     known): how long this entry outlives an agent that died, so that the control plane can
+ *     count a lost node's absence from its last contact rather than from the entry's removal
  */
 public record NodeInfo(
         String nodeId,
@@ -13,7 +16,13 @@ public record NodeInfo(
         Resources capacity,
         Resources usage,
         boolean maintenance,
-        String agentVersion) {
+        String agentVersion,
+        long sessionTimeoutMillis) {
+
+    public NodeInfo(String nodeId, String advertisedHost, String zone, String region, Resources capacity,
+            Resources usage, boolean maintenance, String agentVersion) {
+        this(nodeId, advertisedHost, zone, region, capacity, usage, maintenance, agentVersion, 0);
+    }
 
     public Resources free() {
         return new Resources(

@@ -27,6 +27,18 @@ public record ZkPaths(String root) {
         return ZKPaths.makePath(nodes(), nodeId);
     }
 
+    /**
+     * Persistent marks of agents that stopped cleanly ({@code /atoll/nodes-left/{nodeId}}): their
+     * registration went away with a closed session, not an expired one, so a restart is expected.
+     */
+    public String nodesLeft() {
+        return ZKPaths.makePath(root, "nodes-left");
+    }
+
+    public String nodeLeft(String nodeId) {
+        return ZKPaths.makePath(nodesLeft(), nodeId);
+    }
+
     public String assignments() {
         return ZKPaths.makePath(root, "assignments");
     }

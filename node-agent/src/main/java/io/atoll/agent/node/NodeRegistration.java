@@ -7,7 +7,9 @@ import io.atoll.model.NodeInfo;
 import io.atoll.model.Resources;
 import io.atoll.zk.ZkEphemeral;
 import io.atoll.zk.ZkPaths;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -18,6 +20,12 @@ import org.springframework.stereotype.Component;
 /**
  * This node's ephemeral entry at {@code /atoll/nodes/{nodeId}}: the scheduler places instances
  * only on nodes it sees there, so the entry lives exactly as long as the agent's session.
+ *
+ * <p>A clean stop leaves a mark at {@code /atoll/nodes-left/{nodeId}} before the entry goes: the
+ * control plane then gives the node its whole grace to come back (an agent restart, an upgrade).
+ * An entry that goes without the mark went with an expired session, i.e. the agent has been
+ * silent for its session timeout already, which the entry carries so that the grace can count
+ * from then. The mark is removed once the agent is registered again.
  */
 @Component
 public class NodeRegistration implements SmartLifecycle {
@@ -31,6 +39,8 @@ public class NodeRegistration implements SmartLifecycle {
     private final ZkPaths paths;
     private final AgentProperties properties;
     private ZkEphemeral<NodeInfo> node;
+    /** The mark of an earlier clean stop may still be there. */
+    private boolean leftMarkMayExist = true;
 
     public NodeRegistration(CuratorFramework client, ZkPaths paths, AgentProperties properties) {
         this.client = client;
@@ -54,6 +64,10 @@ public class NodeRegistration implements SmartLifecycle {
         }
         try {
             node.update(info(usage));
+            if (leftMarkMayExist) {
+                client.delete().quietly().forPath(paths.nodeLeft(properties.nodeId()));
+                leftMarkMayExist = false;
+            }
         } catch (Exception e) {
             log.warn("Could not update node {} usage: {}", properties.nodeId(), e.toString());
         }
@@ -62,8 +76,23 @@ public class NodeRegistration implements SmartLifecycle {
     @Override
     public synchronized void stop() {
         if (node != null) {
+            markLeft();
             BoundedClose.closeAll(List.of(node), Duration.ofSeconds(3));
             node = null;
+        }
+    }
+
+    private void markLeft() {
+        if (!client.getZookeeperClient().isConnected()) {
+            return; // the session is about to expire rather than close: that is what the control plane will see
+        }
+        try {
+            client.create().orSetData().creatingParentsIfNeeded()
+                    .forPath(paths.nodeLeft(properties.nodeId()), Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+            leftMarkMayExist = true;
+        } catch (Exception e) {
+            log.warn("Could not mark node {} as stopped cleanly ({}): the control plane may place its instances "
+                    + "elsewhere before its grace is over", properties.nodeId(), e.toString());
         }
     }
 
@@ -79,7 +108,15 @@ public class NodeRegistration implements SmartLifecycle {
 
     private NodeInfo info(Resources usage) {
         return new NodeInfo(properties.nodeId(), properties.advertisedHost(), properties.zone(), properties.region(),
-                properties.capacity().toResources(), usage, false, agentVersion());
+                properties.capacity().toResources(), usage, false, agentVersion(), negotiatedSessionTimeout());
+    }
+
+    private long negotiatedSessionTimeout() {
+        try {
+            return client.getZookeeperClient().getZooKeeper().getSessionTimeout();
+        } catch (Exception e) {
+            return 0; // not connected yet: the next pass writes it
+        }
     }
 
     static String agentVersion() {

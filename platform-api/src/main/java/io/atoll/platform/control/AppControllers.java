@@ -62,6 +62,8 @@ final class AppControllers {
             WorkQueue q = queue;
             return q == null ? 0 : q.depth();
         }).register(meters);
+        // First, so that a pass a node's change wakes sees since when the node is gone.
+        cluster.onNodeChange(nodes::nodeChanged);
         // Registered once: while not leading, there is no queue and events fall on the floor.
         cluster.onChange(app -> {
             if (app == null) {
@@ -70,7 +72,6 @@ final class AppControllers {
                 enqueue(app);
             }
         });
-        cluster.onNodeChange(nodes::nodeChanged);
     }
 
     synchronized void start() {

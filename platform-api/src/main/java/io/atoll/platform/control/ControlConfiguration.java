@@ -29,7 +29,13 @@ class ControlConfiguration {
             RegistryClient registry, DeployProperties deployProperties, ControlProperties properties, AppNudges nudges,
             JdbcClient jdbc, MeterRegistry meters) {
         Clock clock = Clock.systemUTC();
-        NodeTracker nodes = new NodeTracker(cluster, properties.nodeLostGrace(), clock);
+        NodeTracker nodes = new NodeTracker(cluster, properties.nodeLostGrace(), clock, nodeId -> {
+            try {
+                return client.checkExists().forPath(paths.nodeLeft(nodeId)) != null;
+            } catch (Exception e) {
+                return true; // unknown: the whole grace, as for a clean stop
+            }
+        });
         AppReconciler reconciler = new AppReconciler(apps, formations, deploys, events, desired, releases,
                 releaseService, writer, cluster, registry, deployProperties, nodes, jdbc, clock);
         AppControllers controllers = new AppControllers(reconciler, apps, desired, nudges, cluster, nodes,

@@ -74,9 +74,9 @@ public class ClusterState implements SmartLifecycle {
         nodeListeners.add((key, value) -> listener.accept(null));
     }
 
-    /** Told of every node that registers ({@code present}) or goes away. */
-    public void onNodeChange(java.util.function.BiConsumer<String, Boolean> listener) {
-        nodeListeners.add((key, value) -> listener.accept(key, value != null));
+    /** Told of every node that registers or changes (its entry) or goes away (null). */
+    public void onNodeChange(java.util.function.BiConsumer<String, NodeInfo> listener) {
+        nodeListeners.add(listener::accept);
     }
 
     /** Assignments in ZooKeeper keyed {@code nodeId/instanceId}. */

@@ -42,7 +42,7 @@ class AppReconcilerUnreadClusterTest {
                 mock(DeployEventRepository.class), desired, mock(ReleaseRepository.class), mock(ReleaseService.class),
                 writer, cluster, mock(RegistryClient.class),
                 new DeployProperties(null, null, null, null, null, null, null),
-                new NodeTracker(cluster, Duration.ofSeconds(15), Clock.systemUTC()), jdbc, Clock.systemUTC());
+                new NodeTracker(cluster, Duration.ofSeconds(15), Clock.systemUTC(), node -> true), jdbc, Clock.systemUTC());
 
         Duration again = reconciler.reconcile("shop");
 
