@@ -129,6 +129,13 @@ class LeaderFailoverIT {
     private static void failOver(Site site, Replica leader, Replica other, String id, HealthyWatch healthy)
             throws Exception {
         JsonNode atKill = awaitMidDeploy(other, "pair", id);
+        // The leader's latch node goes when its session expires: ZooKeeper's share of the takeover.
+        String latch = site.paths.controllersLeader();
+        String leaderLatch = latch + "/" + fixture.client.getChildren().forPath(latch).stream()
+                .min(java.util.Comparator.comparing(name -> name.substring(name.lastIndexOf('-') + 1))).orElseThrow();
+        java.util.concurrent.atomic.AtomicReference<Instant> expired = new java.util.concurrent.atomic.AtomicReference<>();
+        fixture.client.checkExists().usingWatcher((org.apache.curator.framework.api.CuratorWatcher) event ->
+                expired.compareAndSet(null, Instant.now())).forPath(leaderLatch);
         Instant killed = Instant.now();
         leader.process.kill();
 
@@ -150,9 +157,13 @@ class LeaderFailoverIT {
         JsonNode done = other.awaitFinished("pair", id, Duration.ofSeconds(120));
         Instant finished = Instant.now();
 
+        assertThat(expired.get()).as("the killed leader's latch node " + leaderLatch + " went").isNotNull();
         report("two replicas, leader killed", atKill, done, Map.of(
+                "the killed leader's session expired (its latch node gone)", Duration.between(killed, expired.get()),
                 "controllers taken over by " + other.name, takeover,
                 "deploy " + done.path("status").asString(), Duration.between(killed, finished)));
+        // What the platform adds to ZooKeeper's expiry: the survivor's latch and the controllers' start.
+        assertThat(Duration.between(expired.get(), killed.plus(takeover))).isLessThan(Duration.ofSeconds(2));
         System.out.printf("  API failures on the surviving replica meanwhile: %d; ZooKeeper session timeout %s%n",
                 apiFailures, ControlPlaneFixture.SESSION_TIMEOUT);
         assertThat(apiFailures).as("GETs through the surviving replica that failed").isZero();
