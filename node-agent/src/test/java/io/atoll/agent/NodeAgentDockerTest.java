@@ -44,7 +44,9 @@ class NodeAgentDockerTest extends AgentDockerTestSupport {
         assign(assignment(instance));
 
         InstanceStatus status = awaitState("hello", instance, InstanceState.HEALTHY);
-        // HEALTHY at once when the app answered the probe made right after its start
+        // HEALTHY at once when the app answered the probe made right after its start (the watch
+        // that collects what was seen may trail the read above)
+        await().atMost(WITHIN).until(() -> !seen.isEmpty());
         assertThat(seen).first().isIn(InstanceState.STARTING, InstanceState.HEALTHY);
         assertThat(status.nodeId()).isEqualTo(nodeId);
         assertThat(status.zone()).isEqualTo("zone-a");
