@@ -30,4 +30,32 @@ public record LogLine(String app, String instance, String node, String stream, I
     public boolean isNotice() {
         return ATOLL.equals(stream);
     }
+
+    /**
+     * The line as one line of plain text, {@code <time> <instance> <stream> <line>} ({@code -} for
+     * no instance), without its line end. Control characters but tab (C0, DEL, C1) become U+FFFD:
+     * an app's bytes must not move a reader's terminal cursor or end the line early.
+     */
+    public String toText() {
+        return time + " " + (instance == null ? "-" : instance) + " " + stream + " " + printable(line);
+    }
+
+    /** {@code text} with every control character but tab replaced by U+FFFD. */
+    public static String printable(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean control = (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f);
+            if (control && out == null) {
+                out = new StringBuilder(text.length()).append(text, 0, i);
+            }
+            if (out != null) {
+                out.append(control ? '\uFFFD' : c);
+            }
+        }
+        return out == null ? text : out.toString();
+    }
 }

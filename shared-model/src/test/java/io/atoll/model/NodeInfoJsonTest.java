@@ -49,4 +49,13 @@ class NodeInfoJsonTest {
         assertThat(json).doesNotContain("\n").doesNotContain("\r");
         assertThat(codec.decode(json.getBytes(StandardCharsets.UTF_8), LogLine.class)).isEqualTo(line);
     }
+
+    @Test
+    void aLineAsTextIsOneLineWhateverTheAppWrote() {
+        LogLine line = new LogLine("app", "i-1", "n1", LogLine.STDOUT, Instant.parse("2026-11-30T13:05:30Z"),
+                "a\rb\u0000c\u001b[31md\te\u0085f\u2028g");
+        assertThat(line.toText()).isEqualTo("2026-11-30T13:05:30Z i-1 stdout a\uFFFDb\uFFFDc\uFFFD[31md\te\uFFFDf\u2028g");
+        assertThat(LogLine.notice("app", null, "n1", "node n1 could not be reached").toText())
+                .endsWith(" - atoll node n1 could not be reached");
+    }
 }

@@ -14,7 +14,9 @@ import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,6 +43,9 @@ public class NodeRegistration implements SmartLifecycle {
     private ZkEphemeral<NodeInfo> node;
     /** The mark of an earlier clean stop may still be there. */
     private boolean leftMarkMayExist = true;
+    /** Known once the web server listens (its port may be chosen at start). */
+    private volatile String agentUrl;
+    private Resources lastUsage = Resources.NONE;
 
     public NodeRegistration(CuratorFramework client, ZkPaths paths, AgentProperties properties) {
         this.client = client;
@@ -62,6 +67,7 @@ public class NodeRegistration implements SmartLifecycle {
         if (node == null) {
             return;
         }
+        lastUsage = usage;
         try {
             node.update(info(usage));
             if (leftMarkMayExist) {
@@ -70,6 +76,26 @@ public class NodeRegistration implements SmartLifecycle {
             }
         } catch (Exception e) {
             log.warn("Could not update node {} usage: {}", properties.nodeId(), e.toString());
+        }
+    }
+
+    /**
+     * The agent's HTTP endpoint (its log endpoint) goes into the entry once its port is known, so that
+     * platform-api knows where to read this node's logs.
+     */
+    @EventListener
+    public synchronized void webServerStarted(WebServerInitializedEvent event) {
+        if (event.getApplicationContext().getServerNamespace() != null) {
+            return; // a separate management server
+        }
+        String host = properties.advertisedHost();
+        agentUrl = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + event.getWebServer().getPort();
+        if (node != null) {
+            try {
+                node.update(info(lastUsage));
+            } catch (Exception e) {
+                log.warn("Could not write the agent URL of node {}: {}", properties.nodeId(), e.toString());
+            }
         }
     }
 
@@ -108,7 +134,7 @@ public class NodeRegistration implements SmartLifecycle {
 
     private NodeInfo info(Resources usage) {
         return new NodeInfo(properties.nodeId(), properties.advertisedHost(), properties.zone(), properties.region(),
-                properties.capacity().toResources(), usage, false, agentVersion(), negotiatedSessionTimeout());
+                properties.capacity().toResources(), usage, false, agentVersion(), negotiatedSessionTimeout(), agentUrl);
     }
 
     private long negotiatedSessionTimeout() {

@@ -9,6 +9,7 @@ import io.atoll.agent.docker.ContainerSpec;
 import io.atoll.agent.docker.EngineRefusedException;
 import io.atoll.agent.health.HealthProbe;
 import io.atoll.agent.health.ProbeResult;
+import io.atoll.agent.logs.KeptLogs;
 import io.atoll.agent.node.NodeRegistration;
 import io.atoll.agent.support.Backoff;
 import io.atoll.agent.support.BoundedClose;
@@ -85,6 +86,8 @@ public class Reconciler implements SmartLifecycle {
     private final ContainerRuntime runtime;
     private final HealthProbe probe;
     private final NodeRegistration node;
+    /** Keeps a container's last lines before it is removed, for the log endpoint. */
+    private final KeptLogs keptLogs;
 
     private final Map<String, InstanceRecord> records = new ConcurrentHashMap<>();
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -111,13 +114,14 @@ public class Reconciler implements SmartLifecycle {
     private ScheduledExecutorService health;
 
     public Reconciler(AgentProperties properties, CuratorFramework client, ZkPaths paths, ContainerRuntime runtime,
-            HealthProbe probe, NodeRegistration node, ContainerEvents events, MeterRegistry meters) {
+            HealthProbe probe, NodeRegistration node, ContainerEvents events, MeterRegistry meters, KeptLogs keptLogs) {
         this.properties = properties;
         this.client = client;
         this.paths = paths;
         this.runtime = runtime;
         this.probe = probe;
         this.node = node;
+        this.keptLogs = keptLogs;
         this.passSuccess = meters.counter("atoll.agent.reconcile.passes", "result", "success");
         this.passError = meters.counter("atoll.agent.reconcile.passes", "result", "error");
         this.instanceError = meters.counter("atoll.agent.reconcile.instance.errors");
@@ -312,6 +316,7 @@ public class Reconciler implements SmartLifecycle {
             if (container != null) {
                 log.info("Pass {}: removing container {} of instance {}: no assignment", passId, shortId(container.id()),
                         instanceId);
+                keptLogs.keep(container.id());
                 runtime.stopAndRemove(container.id());
                 removed.increment();
             }
@@ -326,6 +331,7 @@ public class Reconciler implements SmartLifecycle {
             // An instance id belongs to one release; a container of another release is stale.
             log.info("Pass {}: replacing container {} of instance {}: release {} is not {}", passId,
                     shortId(container.id()), instanceId, container.releaseId(), assignment.releaseId());
+            keptLogs.keep(container.id());
             runtime.stopAndRemove(container.id());
             removed.increment();
             container = null;
@@ -420,6 +426,7 @@ public class Reconciler implements SmartLifecycle {
         EngineRefusedException redacted = e.filtered(message -> Problems.redact(message, env));
         if (containerId != null) {
             try {
+                keptLogs.keep(containerId);
                 runtime.stopAndRemove(containerId);
                 removed.increment();
             } catch (RuntimeException removal) {
@@ -522,6 +529,7 @@ public class Reconciler implements SmartLifecycle {
     private void drain(long passId, Assignment assignment, ContainerSnapshot container) {
         if (container == null || !container.running()) {
             if (container != null) {
+                keptLogs.keep(container.id());
                 runtime.stopAndRemove(container.id());
                 removed.increment();
             }
@@ -549,6 +557,7 @@ public class Reconciler implements SmartLifecycle {
         }
         log.info("Pass {}: stopping drained instance {} (container {})", passId, assignment.instanceId(),
                 shortId(container.id()));
+        keptLogs.keep(container.id());
         runtime.stopAndRemove(container.id());
         removed.increment();
         forget(assignment.instanceId());
