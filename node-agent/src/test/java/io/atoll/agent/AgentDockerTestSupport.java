@@ -102,6 +102,26 @@ abstract class AgentDockerTestSupport {
         for (Container container : containers()) {
             docker.removeContainerCmd(container.getId()).withForce(true).exec();
         }
+        removeFirewallChain(io.atoll.agent.firewall.FirewallRules.nodeChain(nodeId));
+    }
+
+    /**
+     * The agent leaves its iptables chain when it stops (its containers keep running); a test
+     * node is gone for good, so its chain goes too, best effort: an agent of another test may be
+     * rewriting the shared chains that jump to it at this moment.
+     */
+    private static void removeFirewallChain(String chain) {
+        for (List<String> args : List.of(List.of("-F", chain), List.of("-D", "ATOLL-FWD", "-j", chain),
+                List.of("-D", "ATOLL-IN", "-j", chain), List.of("-X", chain))) {
+            List<String> command = new ArrayList<>(List.of("iptables", "-w", "5"));
+            command.addAll(args);
+            try {
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start().waitFor(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // best effort
+            }
+        }
     }
 
     ConfigurableApplicationContext startAgent(String connectString, String... extra) {

@@ -11,6 +11,7 @@ import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
@@ -42,10 +43,31 @@ public class ContainerRuntime {
 
     private final DockerClient docker;
     private final AgentProperties properties;
+    private final ContainerHardening hardening;
+    private final AppNetwork network;
+    private final Capability[] capabilities;
 
     public ContainerRuntime(DockerClient docker, AgentProperties properties) {
+        this(docker, properties, ContainerHardening.defaults(), new AppNetwork(docker, NetworkProperties.defaults()));
+    }
+
+    public ContainerRuntime(DockerClient docker, AgentProperties properties, ContainerHardening hardening,
+            AppNetwork network) {
         this.docker = docker;
         this.properties = properties;
+        this.hardening = hardening;
+        this.network = network;
+        // A misspelt capability stops the agent at start, not every create.
+        this.capabilities = hardening.capabilities().stream()
+                .map(name -> {
+                    try {
+                        return Capability.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT).replaceFirst("^CAP_", ""));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("atoll.agent.containers.capabilities: unknown capability "
+                                + name, e);
+                    }
+                })
+                .toArray(Capability[]::new);
     }
 
     /** This node's containers, running or not, by id. */
@@ -129,7 +151,20 @@ public class ContainerRuntime {
         }
         if (spec.cpuShares() > 0) {
             host.withCpuShares((int) spec.cpuShares());
+            if (hardening.cpuBurst() > 0) {
+                double cpus = Math.min(Runtime.getRuntime().availableProcessors(),
+                        spec.cpuShares() / 1024.0 * hardening.cpuBurst());
+                host.withNanoCPUs(Math.max(10_000_000L, (long) (cpus * 1e9)));
+            }
         }
+        harden(host);
+        try {
+            network.ensure();
+        } catch (RuntimeException e) {
+            throw refusal(InstanceProblem.Kind.CREATE_FAILED, e);
+        }
+        // On the apps' bridge: no traffic to other containers, egress as the firewall allows.
+        host.withNetworkMode(network.name());
         try {
             CreateContainerResponse created = docker.createContainerCmd(spec.image())
                     .withName(spec.name())
@@ -141,6 +176,23 @@ public class ContainerRuntime {
             return created.getId();
         } catch (RuntimeException e) {
             throw refusal(InstanceProblem.Kind.CREATE_FAILED, e);
+        }
+    }
+
+    private void harden(HostConfig host) {
+        if (hardening.pidsLimit() > 0) {
+            host.withPidsLimit(hardening.pidsLimit());
+        }
+        if (hardening.noNewPrivileges()) {
+            host.withSecurityOpts(List.of("no-new-privileges"));
+        }
+        host.withCapDrop(Capability.ALL);
+        if (capabilities.length > 0) {
+            host.withCapAdd(capabilities);
+        }
+        if (hardening.readOnlyRootFilesystem()) {
+            host.withReadonlyRootfs(true)
+                    .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,mode=1777,size=" + hardening.tmpSize().toBytes()));
         }
     }
 

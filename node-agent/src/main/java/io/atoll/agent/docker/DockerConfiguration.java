@@ -30,8 +30,14 @@ class DockerConfiguration {
     }
 
     @Bean
-    ContainerRuntime containerRuntime(DockerClient docker, AgentProperties properties) {
-        return new ContainerRuntime(docker, properties);
+    AppNetwork appNetwork(DockerClient docker, NetworkProperties network) {
+        return new AppNetwork(docker, network);
+    }
+
+    @Bean
+    ContainerRuntime containerRuntime(DockerClient docker, AgentProperties properties, ContainerHardening hardening,
+            AppNetwork network) {
+        return new ContainerRuntime(docker, properties, hardening, network);
     }
 
     @Bean

@@ -1,0 +1,230 @@
+package io.atoll.agent.firewall;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import io.atoll.agent.config.AgentProperties;
+import io.atoll.agent.docker.AppNetwork;
+import io.atoll.agent.docker.ContainerEvents;
+import io.atoll.agent.docker.NetworkProperties;
+import io.atoll.model.Assignment;
+import io.atoll.model.ContainerLabels;
+import io.atoll.model.IpGroup;
+import io.atoll.zk.ZkPaths;
+import io.atoll.zk.ZkTreeMirror;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps this node's iptables rules equal to what its assignments need (issue 11 item 1), as a
+ * level-based loop: every pass reads the rules as they are ({@code iptables -S}), this node's
+ * running containers and their addresses on the apps' network (Docker), their assignments'
+ * dependencies and the IP groups (ZooKeeper), and rewrites whatever chain differs, atomically.
+ * A rule deleted by hand comes back on the next pass; the grants of a removed container go with
+ * it; an agent that restarts finds the rules as it wants them and writes nothing.
+ *
+ * <p>Passes come every {@code atoll.agent.network.interval} and at once on a container start or
+ * stop, an assignment change or an IP group change. Nothing is written before both ZooKeeper
+ * mirrors have been read: a restarting agent must not take away the grants its running
+ * containers have while it does not yet know their dependencies.
+ */
+@Component("firewall")
+public class Firewall extends AbstractHealthIndicator implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(Firewall.class);
+
+    private final NetworkProperties network;
+    private final AgentProperties agent;
+    private final CuratorFramework client;
+    private final ZkPaths paths;
+    private final DockerClient docker;
+    private final AppNetwork appNetwork;
+    private final Iptables iptables;
+    private final String chain;
+    private final AtomicBoolean passQueued = new AtomicBoolean();
+    private final Counter repairs;
+    private final Counter errors;
+
+    private volatile boolean running;
+    private volatile String lastError;
+    private volatile Instant lastPass;
+    private volatile int granted;
+    private ScheduledExecutorService loop;
+    private ZkTreeMirror<Assignment> assignments;
+    private ZkTreeMirror<IpGroup> groups;
+
+    public Firewall(NetworkProperties network, AgentProperties agent, CuratorFramework client, ZkPaths paths,
+            DockerClient docker, AppNetwork appNetwork, ContainerEvents events, MeterRegistry meters) {
+        this.network = network;
+        this.agent = agent;
+        this.client = client;
+        this.paths = paths;
+        this.docker = docker;
+        this.appNetwork = appNetwork;
+        this.iptables = new Iptables(network.iptables());
+        this.chain = FirewallRules.nodeChain(agent.nodeId());
+        this.repairs = meters.counter("atoll.agent.firewall.writes");
+        this.errors = meters.counter("atoll.agent.firewall.errors");
+        events.onChange(this::requestPass);
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        if (!network.isolation()) {
+            log.warn("atoll.agent.network.isolation is off: app containers reach anything but each other");
+            return;
+        }
+        loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "atoll-firewall");
+            thread.setDaemon(true);
+            return thread;
+        });
+        assignments = ZkTreeMirror.of(client, paths.assignmentsOf(agent.nodeId()), 1, Assignment.class);
+        groups = ZkTreeMirror.of(client, paths.ipGroups(), 1, IpGroup.class);
+        assignments.addListener((key, value) -> requestPass());
+        groups.addListener((key, value) -> requestPass());
+        assignments.start();
+        groups.start();
+        loop.scheduleWithFixedDelay(this::pass, 0, network.interval().toMillis(), TimeUnit.MILLISECONDS);
+        log.info("Keeping chain {} of node {} on bridge {} (host ports {})", chain, agent.nodeId(), network.bridge(),
+                network.hostPorts());
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        if (loop != null) {
+            loop.shutdownNow();
+            assignments.close();
+            groups.close();
+            loop = null;
+        }
+        // The rules stay: the containers they confine keep running without the agent.
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        // before the reconcile loop starts, after it stops: it confines what that loop runs
+        return io.atoll.agent.node.NodeRegistration.PHASE + 5;
+    }
+
+    /** Asks for a pass soon; many asks before it runs make one pass. */
+    public void requestPass() {
+        ScheduledExecutorService current = loop;
+        if (running && current != null && passQueued.compareAndSet(false, true)) {
+            try {
+                current.execute(this::pass);
+            } catch (RuntimeException e) {
+                passQueued.set(false); // shutting down
+            }
+        }
+    }
+
+    private void pass() {
+        passQueued.set(false);
+        if (!assignments.isInitialized() || !groups.isInitialized()) {
+            return;
+        }
+        try {
+            appNetwork.ensure();
+            List<FirewallRules.Grantee> grantees = grantees(assignments.snapshot());
+            List<String> rules = FirewallRules.nodeRules(chain, grantees, byName(groups.snapshot()));
+            String plan = FirewallRules.plan(FirewallRules.parse(iptables.list()), chain, rules, network.bridge(),
+                    network.hostPorts());
+            if (plan != null) {
+                iptables.restore(plan);
+                repairs.increment();
+                log.info("Firewall: wrote {} ({} grant(s) for {} container(s))", changedChains(plan), rules.size(),
+                        grantees.size());
+            }
+            granted = rules.size();
+            lastPass = Instant.now();
+            lastError = null;
+        } catch (Exception e) {
+            errors.increment();
+            if (!String.valueOf(e.getMessage()).equals(lastError)) {
+                log.error("Firewall pass failed (app containers are denied what is not written yet): {}", e.toString());
+            }
+            lastError = String.valueOf(e.getMessage());
+        }
+    }
+
+    private List<FirewallRules.Grantee> grantees(Map<String, Assignment> assigned) {
+        List<Container> containers = docker.listContainersCmd()
+                .withLabelFilter(Map.of(ContainerLabels.NODE, agent.nodeId()))
+                .withStatusFilter(List.of("running"))
+                .exec();
+        List<FirewallRules.Grantee> grantees = new ArrayList<>();
+        for (Container container : containers) {
+            String instance = container.getLabels() == null ? null : container.getLabels().get(ContainerLabels.INSTANCE);
+            Assignment assignment = instance == null ? null : assigned.get(instance);
+            ContainerNetwork on = container.getNetworkSettings() == null
+                    || container.getNetworkSettings().getNetworks() == null ? null
+                    : container.getNetworkSettings().getNetworks().get(network.name());
+            if (assignment == null || on == null || on.getIpAddress() == null || on.getIpAddress().isBlank()
+                    || assignment.dependencies().isEmpty()) {
+                continue; // nothing to grant: denied everything but the host ports
+            }
+            grantees.add(new FirewallRules.Grantee(instance, on.getIpAddress(), assignment.dependencies()));
+        }
+        grantees.sort(Comparator.comparing(FirewallRules.Grantee::address));
+        return grantees;
+    }
+
+    private static Map<String, IpGroup> byName(Map<String, IpGroup> mirrored) {
+        Map<String, IpGroup> byName = new HashMap<>();
+        mirrored.forEach((key, group) -> byName.put(key, group));
+        return byName;
+    }
+
+    private static List<String> changedChains(String plan) {
+        return plan.lines().filter(line -> line.startsWith(":") || line.startsWith("-I ") || line.startsWith("-D "))
+                .map(line -> line.startsWith(":") ? line.substring(1, line.indexOf(' ')) : line).toList();
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        if (!network.isolation()) {
+            builder.up().withDetail("isolation", "off");
+            return;
+        }
+        builder.withDetail("chain", chain).withDetail("bridge", network.bridge()).withDetail("grants", granted);
+        if (lastPass != null) {
+            builder.withDetail("lastPass", lastPass.toString());
+        }
+        if (lastError != null) {
+            builder.down().withDetail("error", lastError);
+        } else {
+            builder.up();
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.atoll.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.atoll.agent.firewall.FirewallRules;
+import io.atoll.model.Assignment;
+import io.atoll.model.HealthCheck;
+import io.atoll.model.InstanceState;
+import io.atoll.model.InstanceStatus;
+import io.atoll.model.IpGroup;
+import io.atoll.model.Resources;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Issue 11 item 1 against the real engine and the host's real iptables: app containers run on
+ * Atoll's bridge, reach only the IP groups their app declares (a connection anywhere else is
+ * reset at once, not left hanging), never each other, and nothing on the host but the gateway's
+ * port. The agent keeps its rules as a level-based loop: a rule deleted by hand comes back, the
+ * grants of a removed instance go, a new grant needs no restart, and a restarted agent writes
+ * nothing at all.
+ */
+class FirewallDockerTest extends AgentDockerTestSupport {
+
+    private static final int SERVICE_PORT = 8080;
+    private String service;
+    private String serviceAddress;
+    private String group;
+
+    @BeforeEach
+    void serviceOutsideAtoll() throws Exception {
+        // A service on Docker's default bridge, outside Atoll: what an IP group names.
+        service = "atoll-test-service-" + UUID.randomUUID().toString().substring(0, 8);
+        docker("run", "-d", "--name", service, "--label", "io.atoll.test=firewall", IMAGE);
+        serviceAddress = docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", service).strip();
+        await().atMost(WITHIN).until(() -> docker("exec", service, "timeout", "5", "wget", "-q", "-O", "-",
+                "http://127.0.0.1:" + SERVICE_PORT + "/healthz").contains("ok"));
+        group = "db-" + UUID.randomUUID().toString().substring(0, 8);
+        client.create().orSetData().creatingParentsIfNeeded().forPath(paths.ipGroup(group),
+                codec.encode(new IpGroup(group, List.of(serviceAddress + "/32"), List.of(SERVICE_PORT))));
+    }
+
+    @AfterEach
+    void removeService() throws Exception {
+        docker("rm", "-f", service);
+        client.delete().quietly().forPath(paths.ipGroup(group));
+    }
+
+    @Test
+    void aContainerReachesOnlyTheGroupsItsAppDeclaresAndTheRulesAreKeptAsALevel() throws Exception {
+        startAgent(zookeeper.getConnectString(), "atoll.agent.network.interval=1s");
+        String chain = FirewallRules.nodeChain(nodeId);
+        InstanceStatus granted = run("granted", List.of(group));
+        InstanceStatus denied = run("denied", List.of());
+        String grantedIp = ipOf(granted.containerId());
+        String deniedIp = ipOf(denied.containerId());
+        assertThat(grantedIp).startsWith(networkPrefix());
+
+        // the dependency is reachable; without it, refused at once
+        await().atMost(WITHIN).until(() -> fetch(granted, serviceAddress, SERVICE_PORT).contains("hello from"));
+        assertRefused(denied, serviceAddress, SERVICE_PORT);
+        // the granted app reaches the group's port only
+        assertRefused(granted, serviceAddress, 8081);
+        // no app reaches another's container, even one of its own app, or the host's other ports
+        // (this test's ZooKeeper, where assignments are written, listens on the host)
+        assertRefused(granted, deniedIp, 8080);
+        assertRefused(denied, grantedIp, 8080);
+        assertRefused(denied, hostAddress(), zookeeper.getPort());
+
+        // a rule deleted by hand is back within a pass (1 s here)
+        String rule = rulesOf(chain).stream().filter(line -> line.contains(grantedIp)).findFirst().orElseThrow();
+        iptables("-D" + rule.substring(2));
+        long deleted = System.nanoTime();
+        assertThat(rulesOf(chain)).doesNotContain(rule);
+        await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
+                .until(() -> rulesOf(chain).contains(rule));
+        System.out.printf("rule deleted by hand restored after %d ms%n", (System.nanoTime() - deleted) / 1_000_000);
+
+        // a grant needs no restart: the same container may connect once its app declares the group
+        assign(assignment(denied.instanceId(), "denied", List.of(group)));
+        await().atMost(WITHIN).until(() -> fetch(denied, serviceAddress, SERVICE_PORT).contains("hello from"));
+        assertThat(status("denied", denied.instanceId()).containerId()).isEqualTo(denied.containerId());
+
+        // a restarted agent adopts the rules as they are: nothing written, counters kept
+        String before = atollRules();
+        long packets = packets(chain);
+        assertThat(packets).isPositive();
+        agents.remove(0).close();
+        ConfigurableApplicationContext restarted = startAgent(zookeeper.getConnectString(),
+                "atoll.agent.network.interval=1s");
+        Thread.sleep(3000);
+        assertThat(atollRules()).isEqualTo(before);
+        assertThat(packets(chain)).isGreaterThanOrEqualTo(packets);
+        assertThat(restarted.getBean(MeterRegistry.class).counter("atoll.agent.firewall.writes").count()).isZero();
+        assertThat(fetch(granted, serviceAddress, SERVICE_PORT)).contains("hello from");
+
+        // removing an instance removes its grants
+        client.delete().forPath(paths.assignment(nodeId, granted.instanceId()));
+        await().atMost(WITHIN).until(() -> rulesOf(chain).stream().noneMatch(line -> line.contains(grantedIp)));
+        assertThat(rulesOf(chain)).anyMatch(line -> line.contains(deniedIp));
+    }
+
+    private InstanceStatus run(String app, List<String> dependencies) throws Exception {
+        String instance = newInstanceId();
+        assign(assignment(instance, app, dependencies));
+        return awaitState(app, instance, InstanceState.HEALTHY);
+    }
+
+    private Assignment assignment(String instance, String app, List<String> dependencies) {
+        return new Assignment(instance, app, "r1", IMAGE, Map.of(), 8080, new Resources(64, 256, 1),
+                new HealthCheck("/healthz", 300, 1000, 2), dependencies, false);
+    }
+
+    /** What a GET from inside the instance's container brings, or wget's complaint. */
+    private static String fetch(InstanceStatus from, String address, int port) throws Exception {
+        // busybox's own timeout: its wget -T crashes in this static build
+        return docker("exec", from.containerId(), "timeout", "5", "wget", "-q", "-O", "-",
+                "http://" + address + ":" + port + "/");
+    }
+
+    private static void assertRefused(InstanceStatus from, String address, int port) throws Exception {
+        long started = System.nanoTime();
+        String answer = fetch(from, address, port);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertThat(answer).as("GET %s:%d from %s", address, port, from.app()).contains("Connection refused");
+        assertThat(millis).as("refused at once, not left hanging").isLessThan(3000);
+    }
+
+    private static String ipOf(String container) throws Exception {
+        return docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"atoll\").IPAddress}}", container).strip();
+    }
+
+    private static String networkPrefix() throws Exception {
+        String subnet = docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "atoll").strip();
+        return subnet.substring(0, subnet.lastIndexOf('.', subnet.indexOf('/')));
+    }
+
+    /** The host as the apps' bridge sees it. */
+    private static String hostAddress() throws Exception {
+        return docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", "atoll").strip();
+    }
+
+    private static List<String> rulesOf(String chain) throws Exception {
+        return iptables("-S", chain).lines().filter(line -> line.startsWith("-A ")).toList();
+    }
+
+    /** Atoll's chains and the jumps into them. */
+    private static String atollRules() throws Exception {
+        return String.join("\n", iptables("-S").lines().filter(line -> line.contains("ATOLL")).toList());
+    }
+
+    private static long packets(String chain) throws Exception {
+        return iptables("-L", chain, "-v", "-x", "-n").lines().skip(2)
+                .mapToLong(line -> Long.parseLong(line.strip().split("\\s+")[0])).sum();
+    }
+
+    private static String iptables(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("iptables", "-w", "5"));
+        if (args.length == 1 && args[0].startsWith("-D")) {
+            command.addAll(List.of(args[0].split(" ")));
+        } else {
+            command.addAll(List.of(args));
+        }
+        return runCommand(command);
+    }
+
+    private static String docker(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        return runCommand(command);
+    }
+
+    private static String runCommand(List<String> command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return output;
+    }
+}

@@ -1,0 +1,76 @@
+package io.atoll.agent.firewall;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.atoll.model.IpGroup;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FirewallRulesTest {
+
+    private static final String NODE = FirewallRules.nodeChain("node-1");
+
+    @Test
+    void aContainerIsGrantedEachCidrAndPortOfTheGroupsItsAppDeclaresAndNothingForUnknownOnes() {
+        Map<String, IpGroup> groups = Map.of(
+                "db", new IpGroup("db", List.of("10.1.2.3/8", "192.168.0.7"), List.of(5432)),
+                "any-port", new IpGroup("any-port", List.of("172.31.0.9/32"), List.of()),
+                "bad", new IpGroup("bad", List.of("300.1.1.1/8", "10.0.0.1/33", "fe80::1/64", "10.0.0.1/+8"),
+                        List.of(80)));
+        List<String> rules = FirewallRules.nodeRules(NODE, List.of(
+                new FirewallRules.Grantee("i-1", "172.18.0.2", List.of("db", "any-port", "bad", "missing"))), groups);
+        assertThat(rules).containsExactly(
+                "-A " + NODE + " -s 172.18.0.2/32 -d 10.0.0.0/8 -p tcp -m tcp --dport 5432 -j ACCEPT",
+                "-A " + NODE + " -s 172.18.0.2/32 -d 172.31.0.9/32 -j ACCEPT",
+                "-A " + NODE + " -s 172.18.0.2/32 -d 192.168.0.7/32 -p tcp -m tcp --dport 5432 -j ACCEPT");
+    }
+
+    @Test
+    void nothingIsWrittenWhenTheRulesAreAsWantedAndOnlyTheChainsThatDifferOtherwise() {
+        List<String> nodeRules = List.of("-A " + NODE + " -s 172.18.0.2/32 -d 10.0.0.0/8 -j ACCEPT");
+        String plan = FirewallRules.plan(Map.of("DOCKER-USER", List.of("-A DOCKER-USER -j RETURN"), "INPUT", List.of()),
+                NODE, nodeRules, "atoll0", List.of(8000));
+        assertThat(plan).startsWith("*filter\n").endsWith("COMMIT\n")
+                .contains(":" + NODE + " - [0:0]", ":ATOLL-FWD - [0:0]", ":ATOLL-IN - [0:0]")
+                .contains("-I DOCKER-USER 1 -i atoll0 -j ATOLL-FWD\n")
+                .contains("-I DOCKER-USER 2 -o atoll0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n")
+                .contains("-I INPUT 1 -i atoll0 -j ATOLL-IN\n");
+
+        // as iptables -S would list it once applied, with another agent's chain beside ours
+        String other = FirewallRules.nodeChain("node-2");
+        StringBuilder listing = new StringBuilder("-P INPUT ACCEPT\n-P FORWARD DROP\n-N DOCKER-USER\n-N ATOLL-FWD\n"
+                + "-N ATOLL-IN\n-N " + NODE + "\n-N " + other + "\n");
+        listing.append("-A INPUT -i atoll0 -j ATOLL-IN\n-A INPUT -i lo -j ACCEPT\n");
+        listing.append("-A DOCKER-USER -i atoll0 -j ATOLL-FWD\n")
+                .append("-A DOCKER-USER -o atoll0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n")
+                .append("-A DOCKER-USER -j RETURN\n");
+        java.util.Set<String> chains = new java.util.TreeSet<>(List.of(NODE, other));
+        FirewallRules.forwardRules(chains).forEach(line -> listing.append(line).append('\n'));
+        FirewallRules.inputRules(chains, List.of(8000)).forEach(line -> listing.append(line).append('\n'));
+        nodeRules.forEach(line -> listing.append(line).append('\n'));
+        Map<String, List<String>> current = FirewallRules.parse(listing.toString());
+        assertThat(FirewallRules.plan(current, NODE, nodeRules, "atoll0", List.of(8000))).isNull();
+
+        // a grant gone: only this node's chain is rewritten
+        String rewrite = FirewallRules.plan(current, NODE, List.of(), "atoll0", List.of(8000));
+        assertThat(rewrite).isEqualTo("*filter\n:" + NODE + " - [0:0]\nCOMMIT\n");
+
+        // Docker put its RETURN before our jump (a daemon restart): the jump moves back to the top
+        Map<String, List<String>> moved = new java.util.LinkedHashMap<>(current);
+        moved.put("DOCKER-USER", List.of("-A DOCKER-USER -j RETURN", "-A DOCKER-USER -i atoll0 -j ATOLL-FWD",
+                "-A DOCKER-USER -o atoll0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"));
+        assertThat(FirewallRules.plan(moved, NODE, nodeRules, "atoll0", List.of(8000))).isEqualTo("*filter\n"
+                + "-D DOCKER-USER -i atoll0 -j ATOLL-FWD\n"
+                + "-D DOCKER-USER -o atoll0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+                + "-I DOCKER-USER 1 -i atoll0 -j ATOLL-FWD\n"
+                + "-I DOCKER-USER 2 -o atoll0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+                + "COMMIT\n");
+    }
+
+    @Test
+    void aNodeChainNameIsShortStableAndTheNodesOwn() {
+        assertThat(NODE).hasSizeLessThanOrEqualTo(28).isEqualTo(FirewallRules.nodeChain("node-1"))
+                .isNotEqualTo(FirewallRules.nodeChain("node-2")).startsWith("ATOLL-N-");
+    }
+}
