@@ -71,7 +71,7 @@ class LogController {
         }
         List<MediaType> accepted;
         try {
-            accepted = accept == null ? List.of() : MediaType.parseMediaTypes(accept);
+            accepted = accept == null ? new java.util.ArrayList<>() : MediaType.parseMediaTypes(accept);
             org.springframework.util.MimeTypeUtils.sortBySpecificity(accepted);
         } catch (IllegalArgumentException e) { // InvalidMimeTypeException among others
             accepted = List.of();
