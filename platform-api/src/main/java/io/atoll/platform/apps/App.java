@@ -7,18 +7,29 @@ import org.springframework.data.annotation.Id;
 import org.springframework.data.annotation.Version;
 import org.springframework.data.relational.core.mapping.Table;
 
-/** An app as stored: its routing hosts are kept as one comma-separated column. */
+/**
+ * An app as stored: its routing hosts, and the IP groups it may reach (its dependencies), are
+ * kept as comma-separated columns.
+ */
 @Table("app")
 public record App(@Id String name, String hosts, int containerPort, String healthPath, Instant createdAt,
-        boolean deleting, @Version Integer version) {
+        boolean deleting, String dependencies, @Version Integer version) {
 
     public static App create(String name, List<String> hosts, int containerPort, String healthPath, Instant now) {
-        return new App(name, String.join(",", hosts), containerPort, healthPath, now, false, null);
+        return new App(name, String.join(",", hosts), containerPort, healthPath, now, false, "", null);
     }
 
     /** Marked for deletion: the controllers drain and remove everything, then the rows. */
     public App markDeleting() {
-        return new App(name, hosts, containerPort, healthPath, createdAt, true, version);
+        return new App(name, hosts, containerPort, healthPath, createdAt, true, dependencies, version);
+    }
+
+    public App withDependencies(List<String> groups) {
+        return new App(name, hosts, containerPort, healthPath, createdAt, deleting, String.join(",", groups), version);
+    }
+
+    public List<String> dependencyList() {
+        return dependencies == null || dependencies.isEmpty() ? List.of() : Arrays.asList(dependencies.split(","));
     }
 
     public List<String> hostList() {

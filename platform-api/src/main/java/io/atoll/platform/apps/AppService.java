@@ -109,12 +109,12 @@ public class AppService {
         return apps.findAll().stream().map(this::view).toList();
     }
 
-    AppView view(App app) {
+    public AppView view(App app) {
         Formation formation = formations.findById(app.name()).orElse(Formation.empty(app.name()));
         AppView.CurrentRelease current = formation.releaseId() == null ? null
                 : releases.findById(formation.releaseId()).map(AppService::currentRelease).orElse(null);
         return new AppView(app.name(), app.hostList(), app.containerPort(), app.healthPath(), app.createdAt(), current,
-                formation.instances(), app.deleting());
+                formation.instances(), app.deleting(), app.dependencyList());
     }
 
     private static AppView.CurrentRelease currentRelease(Release release) {

@@ -136,6 +136,8 @@ final class AppReconciler {
             }
             return null;
         }
+        // Settings that reach running instances without a release (the IP groups the app may reach).
+        writer.refresh(app, instances);
         Map<String, InstanceStatus> states = cluster.instancesOf(name);
         Set<String> live = nodes.live();
         Set<String> maintenance = maintenanceNodes();

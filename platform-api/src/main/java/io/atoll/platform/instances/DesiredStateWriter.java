@@ -72,6 +72,11 @@ public class DesiredStateWriter {
         this.leading = isLeading;
     }
 
+    /** Whether this replica leads, and so repairs what ZooKeeper holds. */
+    public boolean isLeading() {
+        return leading.getAsBoolean() && client.getZookeeperClient().isConnected();
+    }
+
     public synchronized void add(App app, Release release, List<DesiredInstance> instances) throws Exception {
         desired.saveAll(instances);
         for (DesiredInstance instance : instances) {
@@ -92,6 +97,27 @@ public class DesiredStateWriter {
         desired.deleteAllById(instances.stream().map(DesiredInstance::instanceId).toList());
         for (DesiredInstance instance : instances) {
             client.delete().quietly().forPath(paths.assignment(instance.nodeId(), instance.instanceId()));
+        }
+    }
+
+    /**
+     * Rewrites the assignments of the app's instances that differ from what SQL says now (an app
+     * setting that reaches running instances without a new release: its dependencies). Compared
+     * with the mirror, so a pass that changes nothing writes nothing.
+     */
+    public synchronized void refresh(App app, List<DesiredInstance> instances) throws Exception {
+        Map<String, Assignment> inZk = cluster.assignments().snapshot();
+        Map<String, Release> releasesById = new HashMap<>();
+        for (DesiredInstance instance : instances) {
+            Assignment current = inZk.get(instance.nodeId() + "/" + instance.instanceId());
+            if (current == null || current.dependencies().equals(app.dependencyList())) {
+                continue;
+            }
+            Release release = releasesById.computeIfAbsent(instance.releaseId(),
+                    id -> releases.findById(id).orElse(null));
+            if (release != null) {
+                write(instance, assignment(app, release, instance));
+            }
         }
     }
 
@@ -191,7 +217,7 @@ public class DesiredStateWriter {
         return new Assignment(instance.instanceId(), app.name(), instance.releaseId(), release.pinnedImage(),
                 release.configVars().environment(), release.containerPort(),
                 new Resources(instance.memoryMb(), instance.cpuShares(), 1), HealthCheck.ofPath(release.healthPath()),
-                List.of(), instance.draining());
+                app.dependencyList(), instance.draining());
     }
 
     private void write(DesiredInstance instance, Assignment assignment) throws Exception {
