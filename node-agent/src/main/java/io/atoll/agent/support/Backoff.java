@@ -1,8 +1,15 @@
 package io.atoll.agent.support;
 
 import java.time.Duration;
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
 
-/** Exponential backoff: {@code initial × 2^(attempt-1)}, capped at {@code max}. */
+/**
+ * Exponential backoff with jitter, Spring's {@link ExponentialBackOff}: about
+ * {@code initial × 2^(attempt-1)}, moved at random by up to a fifth of itself so that instances
+ * that failed together (a node's restart, a bad release on many nodes) do not retry in step, and
+ * never below {@code initial} or above {@code max}.
+ */
 public final class Backoff {
 
     private Backoff() {
@@ -15,10 +22,17 @@ public final class Backoff {
         if (attempt <= 0) {
             return Duration.ZERO;
         }
-        Duration delay = initial;
-        for (int i = 1; i < attempt && delay.compareTo(max) < 0; i++) {
-            delay = delay.multipliedBy(2);
+        long initialMillis = Math.max(1, initial.toMillis());
+        ExponentialBackOff policy = new ExponentialBackOff(initialMillis, 2.0);
+        policy.setMaxInterval(Math.max(initialMillis, max.toMillis()));
+        policy.setJitter(initialMillis / 5);
+        BackOffExecution execution = policy.start();
+        long delay = initialMillis;
+        // Stateless for the caller, who counts the attempts; a capped interval stops growing, so
+        // the loop is short whatever the count.
+        for (int i = 0; i < Math.min(attempt, 64); i++) {
+            delay = execution.nextBackOff();
         }
-        return delay.compareTo(max) > 0 ? max : delay;
+        return Duration.ofMillis(delay);
     }
 }

@@ -17,11 +17,15 @@ class CrashHistoryTest {
         assertThat(history.backoff(1)).isZero();
         assertThat(history.backoff(2)).isZero();
         assertThat(history.backoff(3)).isZero();
-        assertThat(history.backoff(4)).isEqualTo(Duration.ofSeconds(1));
-        assertThat(history.backoff(5)).isEqualTo(Duration.ofSeconds(2));
-        assertThat(history.backoff(8)).isEqualTo(Duration.ofSeconds(16));
-        assertThat(history.backoff(9)).isEqualTo(Duration.ofSeconds(30));
-        assertThat(history.backoff(60)).isEqualTo(Duration.ofSeconds(30));
+        // doubling from 1 s to the 30 s cap, each moved at random by up to a fifth
+        assertThat(history.backoff(4)).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200));
+        assertThat(history.backoff(5)).isBetween(Duration.ofMillis(1600), Duration.ofMillis(2400));
+        assertThat(history.backoff(8)).isBetween(Duration.ofMillis(12800), Duration.ofMillis(19200));
+        assertThat(history.backoff(9)).isBetween(Duration.ofMillis(24000), Duration.ofSeconds(30));
+        assertThat(history.backoff(60)).isBetween(Duration.ofMillis(24000), Duration.ofSeconds(30));
+        // jitter: instances that crashed together do not come back in step
+        assertThat(java.util.stream.IntStream.range(0, 20).mapToObj(i -> history.backoff(6)).distinct().count())
+                .isGreaterThan(1);
     }
 
     @Test
