@@ -231,9 +231,15 @@ def floor_round(n, image):
     wall = time.time()
     cpu0 = cpu_ns()
     t0 = time.perf_counter()
+    # The container the agent makes: on Atoll's network (which the agent made on its first
+    # deploy), with its confinement (docs/node-agent.md, Hardening) and CPU quota.
+    cpus = min(os.cpu_count(), ARGS.cpu_shares / 1024 * 4)
     cid = docker("run", "-d", "--name", name, "--label", ARGS.floor_label,
                  "-e", f"PORT={ARGS.container_port}", "-p", f"0.0.0.0::{ARGS.container_port}",
-                 "--memory", f"{ARGS.memory_mb}m", "--cpu-shares", str(ARGS.cpu_shares), "--init", image)
+                 "--memory", f"{ARGS.memory_mb}m", "--cpu-shares", str(ARGS.cpu_shares), "--cpus", f"{cpus:g}",
+                 "--network", "atoll", "--cap-drop", "ALL", "--cap-add", "CHOWN", "--cap-add", "SETUID",
+                 "--cap-add", "SETGID", "--cap-add", "NET_BIND_SERVICE", "--security-opt", "no-new-privileges",
+                 "--pids-limit", "512", "--init", image)
     started = time.perf_counter()
     port = int(docker("port", cid, f"{ARGS.container_port}/tcp").splitlines()[0].rsplit(":", 1)[1])
     ported = time.perf_counter()
