@@ -73,6 +73,8 @@ final class AtollPlatform implements AutoCloseable {
                     "--server.port=" + port,
                     "--atoll.agent.node-id=" + nodeId,
                     "--atoll.agent.zone=" + zone,
+                    // kept log lines of removed containers go with the platform's data
+                    "--atoll.agent.logs.dir=" + data.resolve("agent-logs"),
                     "--atoll.agent.registry-credentials[0].registry=" + registryHost(),
                     "--atoll.agent.registry-credentials[0].username=deployer",
                     "--atoll.agent.registry-credentials[0].password=" + deployerPassword));
