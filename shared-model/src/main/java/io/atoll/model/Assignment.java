@@ -9,6 +9,8 @@ import java.util.Map;
  * @param image an image reference pinned by digest ({@code host:port/repo@sha256:...})
  * @param draining true once the scheduler wants the instance gone: the agent stops routing to
  *     it, lets in-flight requests finish and then stops it
+ * @param stopGraceSeconds the app's time between SIGTERM and SIGKILL when its instance stops
+ *     (0: the agent's default)
  */
 public record Assignment(
         String instanceId,
@@ -20,7 +22,14 @@ public record Assignment(
         Resources resources,
         HealthCheck healthCheck,
         List<String> dependencies,
-        boolean draining) {
+        boolean draining,
+        int stopGraceSeconds) {
+
+    public Assignment(String instanceId, String app, String releaseId, String image, Map<String, String> env,
+            int containerPort, Resources resources, HealthCheck healthCheck, List<String> dependencies,
+            boolean draining) {
+        this(instanceId, app, releaseId, image, env, containerPort, resources, healthCheck, dependencies, draining, 0);
+    }
 
     public Assignment {
         env = env == null ? Map.of() : Map.copyOf(env);
@@ -31,6 +40,6 @@ public record Assignment(
 
     public Assignment withDraining(boolean value) {
         return new Assignment(instanceId, app, releaseId, image, env, containerPort, resources, healthCheck,
-                dependencies, value);
+                dependencies, value, stopGraceSeconds);
     }
 }

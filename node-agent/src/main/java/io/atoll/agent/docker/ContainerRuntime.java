@@ -250,10 +250,15 @@ public class ContainerRuntime {
         }
     }
 
-    /** SIGTERM, then SIGKILL after the grace period; then the container is gone for good. */
+    /** SIGTERM, then SIGKILL after the agent's grace period; then the container is gone for good. */
     public void stopAndRemove(String containerId) {
+        stopAndRemove(containerId, properties.stopGrace());
+    }
+
+    /** SIGTERM, then SIGKILL after {@code grace}; then the container is gone for good. */
+    public void stopAndRemove(String containerId, Duration grace) {
         try {
-            docker.stopContainerCmd(containerId).withTimeout((int) properties.stopGrace().toSeconds()).exec();
+            docker.stopContainerCmd(containerId).withTimeout((int) Math.max(0, grace.toSeconds())).exec();
         } catch (NotModifiedException | NotFoundException e) {
             // Already stopped or gone.
         }

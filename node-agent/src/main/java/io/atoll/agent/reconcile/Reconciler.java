@@ -555,10 +555,14 @@ public class Reconciler implements SmartLifecycle {
             requeueAfter(remaining);
             return;
         }
-        log.info("Pass {}: stopping drained instance {} (container {})", passId, assignment.instanceId(),
-                shortId(container.id()));
+        // The app's own grace when it has one: a server that finishes its requests on SIGTERM
+        // gets that long to do it.
+        Duration grace = assignment.stopGraceSeconds() > 0 ? Duration.ofSeconds(assignment.stopGraceSeconds())
+                : properties.stopGrace();
+        log.info("Pass {}: stopping drained instance {} (container {}, SIGKILL after {})", passId,
+                assignment.instanceId(), shortId(container.id()), grace);
         keptLogs.keep(container.id());
-        runtime.stopAndRemove(container.id());
+        runtime.stopAndRemove(container.id(), grace);
         removed.increment();
         forget(assignment.instanceId());
     }

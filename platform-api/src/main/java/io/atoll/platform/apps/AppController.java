@@ -6,6 +6,7 @@ import java.util.List;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -36,6 +37,11 @@ class AppController {
     @GetMapping("/{app}")
     AppView get(@PathVariable String app) {
         return apps.view(apps.require(app));
+    }
+
+    @PatchMapping("/{app}")
+    AppView update(@PathVariable String app, @Valid @RequestBody UpdateAppRequest request) {
+        return apps.update(app, request);
     }
 
     /** Accepted: the instances drain and stop, then the app, its route and its releases are gone (404). */

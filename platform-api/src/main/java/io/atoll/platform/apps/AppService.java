@@ -72,7 +72,8 @@ public class AppService {
         }
         try {
             App app = apps.save(App.create(request.name(), hosts.stream().map(HostName::name).toList(), port, health,
-                    clock.instant()));
+                    clock.instant()).withStopGraceSeconds(request.stopGraceSeconds() == null ? 0
+                            : request.stopGraceSeconds()));
             claims.claim(app.name(), hosts);
             formations.save(Formation.empty(app.name()));
             return view(app);
@@ -114,12 +115,25 @@ public class AppService {
         AppView.CurrentRelease current = formation.releaseId() == null ? null
                 : releases.findById(formation.releaseId()).map(AppService::currentRelease).orElse(null);
         return new AppView(app.name(), app.hostList(), app.containerPort(), app.healthPath(), app.createdAt(), current,
-                formation.instances(), app.deleting(), app.dependencyList());
+                formation.instances(), app.deleting(), app.dependencyList(),
+                app.stopGraceSeconds() > 0 ? app.stopGraceSeconds() : null);
     }
 
     private static AppView.CurrentRelease currentRelease(Release release) {
         return new AppView.CurrentRelease(release.id(), release.number(), release.label(), release.image(),
                 release.pinnedImage());
+    }
+
+    /** Changes the settings that reach running instances without a release; their assignments follow. */
+    @Transactional
+    public AppView update(String name, UpdateAppRequest request) {
+        App app = require(name);
+        if (request.stopGraceSeconds() != null) {
+            app = app.withStopGraceSeconds(request.stopGraceSeconds());
+        }
+        App saved = apps.save(app);
+        nudges.nudge(name);
+        return view(saved);
     }
 
     /**

@@ -5,7 +5,8 @@ import java.util.List;
 
 /** An app as the API shows it. */
 public record AppView(String name, List<String> hosts, int containerPort, String healthPath, Instant createdAt,
-        CurrentRelease release, int instances, boolean deleting, List<String> dependencies) {
+        CurrentRelease release, int instances, boolean deleting, List<String> dependencies,
+        Integer stopGraceSeconds) {
 
     /** The release the app serves. */
     public record CurrentRelease(String id, int number, String version, String image, String pinnedImage) {

@@ -17,5 +17,6 @@ public record CreateAppRequest(
         @NotNull @Pattern(regexp = AppNames.PATTERN, message = AppNames.RULE) String name,
         @Size(max = 32) List<@NotNull String> hosts,
         @Min(1) @Max(65535) Integer containerPort,
-        @HealthPath String healthPath) {
+        @HealthPath String healthPath,
+        @Min(0) @Max(300) Integer stopGraceSeconds) {
 }

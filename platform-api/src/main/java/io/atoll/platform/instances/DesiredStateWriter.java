@@ -101,16 +101,18 @@ public class DesiredStateWriter {
     }
 
     /**
-     * Rewrites the assignments of the app's instances that differ from what SQL says now (an app
-     * setting that reaches running instances without a new release: its dependencies). Compared
-     * with the mirror, so a pass that changes nothing writes nothing.
+     * Rewrites the assignments of the app's instances that differ from what SQL says now in the
+     * app settings that reach running instances without a new release (the IP groups it may
+     * reach, its stop grace). Compared with the mirror, so a pass that changes nothing writes
+     * nothing.
      */
     public synchronized void refresh(App app, List<DesiredInstance> instances) throws Exception {
         Map<String, Assignment> inZk = cluster.assignments().snapshot();
         Map<String, Release> releasesById = new HashMap<>();
         for (DesiredInstance instance : instances) {
             Assignment current = inZk.get(instance.nodeId() + "/" + instance.instanceId());
-            if (current == null || current.dependencies().equals(app.dependencyList())) {
+            if (current == null || (current.dependencies().equals(app.dependencyList())
+                    && current.stopGraceSeconds() == app.stopGraceSeconds())) {
                 continue;
             }
             Release release = releasesById.computeIfAbsent(instance.releaseId(),
@@ -217,7 +219,7 @@ public class DesiredStateWriter {
         return new Assignment(instance.instanceId(), app.name(), instance.releaseId(), release.pinnedImage(),
                 release.configVars().environment(), release.containerPort(),
                 new Resources(instance.memoryMb(), instance.cpuShares(), 1), HealthCheck.ofPath(release.healthPath()),
-                app.dependencyList(), instance.draining());
+                app.dependencyList(), instance.draining(), app.stopGraceSeconds());
     }
 
     private void write(DesiredInstance instance, Assignment assignment) throws Exception {
