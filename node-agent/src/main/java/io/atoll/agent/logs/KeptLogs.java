@@ -18,6 +18,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +65,11 @@ public class KeptLogs {
     private final JsonCodec codec = JsonCodec.shared();
     /** In the order they were kept: the first is forgotten first. Guarded by itself. */
     private final LinkedHashMap<String, Kept> kept = new LinkedHashMap<>();
+    private final ExecutorService attacher = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "atoll-keep-logs");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     KeptLogs(ContainerLogs containers, LogProperties properties, AgentProperties agent) {
         this.containers = containers;
@@ -76,36 +88,56 @@ public class KeptLogs {
         if (containerId == null || properties.keptInstances() == 0 || properties.keptLines() == 0) {
             return;
         }
+        // On a thread of its own: an engine that hangs must not hold the removal longer than the wait.
+        Future<?> attaching;
         try {
-            ContainerLogs.Target target = containers.inspect(containerId).orElse(null);
-            if (target == null) {
-                return;
-            }
-            Deque<LogLine> lines = new ArrayDeque<>();
-            ContainerLogs.Opened stream = containers.open(target, properties.keptLines(), null, true, chunk -> {
-                synchronized (lines) {
-                    for (LogLine line : chunk) {
-                        lines.addLast(line);
-                        if (lines.size() > properties.keptLines()) {
-                            lines.removeFirst();
-                        }
-                    }
-                }
-            }, error -> {
-                List<LogLine> copy;
-                synchronized (lines) {
-                    copy = new ArrayList<>(lines);
-                }
-                store(new Kept(target.app(), target.instance(), nodeId, target.containerId(), Instant.now(), copy));
+            attaching = attacher.submit(() -> {
+                attach(containerId);
+                return null;
             });
-            if (!stream.awaitStarted(ATTACH_WAIT)) {
-                log.debug("The log of container {} was not attached within {}", containerId, ATTACH_WAIT);
-            }
+        } catch (RejectedExecutionException e) {
+            return; // stopping
+        }
+        try {
+            attaching.get(ATTACH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.warn("Could not keep the last lines of container {}: {}", containerId, e.toString());
+        } catch (TimeoutException e) {
+            log.warn("The log of container {} was not attached within {}: its last lines may not be kept", containerId,
+                    ATTACH_WAIT);
+        } catch (ExecutionException e) {
+            log.warn("Could not keep the last lines of container {}: {}", containerId, e.getCause().toString());
         }
+    }
+
+    private void attach(String containerId) throws InterruptedException {
+        ContainerLogs.Target target = containers.inspect(containerId).orElse(null);
+        if (target == null) {
+            return;
+        }
+        Deque<LogLine> lines = new ArrayDeque<>();
+        ContainerLogs.Opened stream = containers.open(target, properties.keptLines(), null, true, chunk -> {
+            synchronized (lines) {
+                for (LogLine line : chunk) {
+                    lines.addLast(line);
+                    if (lines.size() > properties.keptLines()) {
+                        lines.removeFirst();
+                    }
+                }
+            }
+        }, error -> {
+            List<LogLine> copy;
+            synchronized (lines) {
+                copy = new ArrayList<>(lines);
+            }
+            store(new Kept(target.app(), target.instance(), nodeId, target.containerId(), Instant.now(), copy));
+        });
+        stream.awaitStarted(ATTACH_WAIT);
+    }
+
+    /** Stops attaching; captures already attached end with their containers. */
+    void close() {
+        attacher.shutdownNow();
     }
 
     public Optional<Kept> get(String instance) {

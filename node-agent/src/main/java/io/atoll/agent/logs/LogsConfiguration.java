@@ -20,7 +20,7 @@ class LogsConfiguration {
         return new ContainerLogs(agent, properties);
     }
 
-    @Bean
+    @Bean(destroyMethod = "close")
     KeptLogs keptLogs(ContainerLogs containers, LogProperties properties, AgentProperties agent) {
         return new KeptLogs(containers, properties, agent);
     }
