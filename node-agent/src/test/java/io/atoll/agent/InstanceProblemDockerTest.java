@@ -155,6 +155,46 @@ class InstanceProblemDockerTest extends AgentDockerTestSupport {
     }
 
     @Test
+    void aCrashLoopsRestartsComeAtOnceThenFurtherAndFurtherApart() throws Exception {
+        List<Seen> seen = watchStatuses("hello");
+        startAgent(zookeeper.getConnectString(), "atoll.agent.restart.initial-backoff=300ms",
+                "atoll.agent.restart.max-backoff=3s");
+        String instance = newInstanceId();
+        assign(new Assignment(instance, "hello", "r1", EXITS_3, Map.of(), 8080, new Resources(64, 256, 1), null,
+                List.of(), false));
+
+        // Each crash is published with its restart count: the time between two is the wait
+        // before the restart (plus a run of a few milliseconds).
+        await().atMost(Duration.ofSeconds(30)).until(() -> crashTimes(seen).size() >= 8);
+        List<Long> crashes = crashTimes(seen);
+        List<Long> intervals = new java.util.ArrayList<>();
+        for (int i = 1; i < crashes.size(); i++) {
+            intervals.add((crashes.get(i) - crashes.get(i - 1)) / 1_000_000);
+        }
+        System.out.printf("intervals between crashes, ms: %s%n", intervals);
+        // three restarts at once, then 300 ms, 600 ms, 1.2 s, 2.4 s, each within a fifth
+        assertThat(intervals.subList(0, 3)).allSatisfy(ms -> assertThat(ms).isLessThan(1000));
+        assertThat(intervals.get(3)).isBetween(300L, 1300L);
+        for (int i = 4; i < intervals.size(); i++) {
+            assertThat(intervals.get(i)).as("interval %d grows", i).isGreaterThan(intervals.get(i - 1));
+        }
+        InstanceStatus last = status("hello", instance);
+        assertThat(last.state()).isEqualTo(InstanceState.CRASHLOOP);
+        assertThat(last.problem().exitCode()).isEqualTo(3);
+    }
+
+    /** When each crash of the instance was first published, by its restart count. */
+    private static List<Long> crashTimes(List<Seen> seen) {
+        java.util.Map<Integer, Long> first = new java.util.TreeMap<>();
+        for (Seen s : seen) {
+            if (s.status().problem() != null && s.status().problem().kind() == InstanceProblem.Kind.EXITED) {
+                first.putIfAbsent(s.status().problem().restarts(), s.nanos());
+            }
+        }
+        return List.copyOf(first.values());
+    }
+
+    @Test
     void aContainerKilledForItsMemoryReportsTheLimit() throws Exception {
         List<Seen> seen = watchStatuses("hello");
         startAgent(zookeeper.getConnectString());
