@@ -34,6 +34,7 @@ final class AppLogStream {
 
     private static final Logger log = LoggerFactory.getLogger(AppLogStream.class);
     private static final JsonCodec codec = JsonCodec.shared();
+    private static final java.util.Set<String> STREAMS = java.util.Set.of(LogLine.STDOUT, LogLine.STDERR, LogLine.ATOLL);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
 
@@ -47,6 +48,8 @@ final class AppLogStream {
     /** Changed under this object's lock, read without (close must not wait for a sender). */
     private final Map<String, NodeStream> nodes = new ConcurrentHashMap<>();
     private volatile boolean started;
+    /** The time of the last line received from each node, kept when its stream goes, to resume after it. */
+    private final Map<String, Instant> lastTimes = new ConcurrentHashMap<>();
 
     AppLogStream(LogQuery query, LogSink sink, AgentLogClient client, ScheduledExecutorService timer,
             Function<String, NodeInfo> liveNode, Runnable onClose) {
@@ -129,7 +132,10 @@ final class AppLogStream {
             NodeStream fresh = new NodeStream(nodeId, node.agentUrl());
             nodes.put(nodeId, fresh);
             send(List.of(LogLine.notice(query.app(), null, nodeId, "node " + nodeId + " registered: reading its lines")));
-            fresh.connect(null);
+            // A node that was read before goes on from its last line, not from the tail again.
+            Instant last = lastTimes.get(nodeId);
+            fresh.lastTime = last;
+            fresh.connect(last == null ? null : last.plusNanos(1));
             fresh.demand();
         }
     }
@@ -317,8 +323,21 @@ final class AppLogStream {
                     line = null;
                     log.warn("Logs of app {}: the agent of node {} sent a line that is not a LogLine", query.app(), nodeId);
                 }
+                // Only this app's lines, and only the three streams: the stream names the SSE event, so
+                // nothing else may reach the framing, whatever an agent sends.
+                if (line != null && (!query.app().equals(line.app()) || !STREAMS.contains(line.stream())
+                        || (query.instance() != null && line.instance() != null && !query.instance().equals(line.instance())))) {
+                    log.warn("Logs of app {}: dropped a line of the agent of node {} that is not the app's", query.app(),
+                            nodeId);
+                    line = null;
+                }
                 if (line != null) {
-                    lastTime = line.time();
+                    // The newest app line received is where a resumed stream starts (the agent's own
+                    // notices carry the time they were said, kept lines come with their old times).
+                    if (line.time() != null && !line.isNotice() && (lastTime == null || line.time().isAfter(lastTime))) {
+                        lastTime = line.time();
+                        lastTimes.put(nodeId, lastTime);
+                    }
                     failures = 0;
                     if (!send(List.of(line))) {
                         return;
