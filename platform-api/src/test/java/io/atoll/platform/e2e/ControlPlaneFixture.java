@@ -83,8 +83,9 @@ final class ControlPlaneFixture implements AutoCloseable {
         return "failover:" + tag; // no registry named: Atoll's
     }
 
-    Site site(String name) throws Exception {
-        Site site = new Site(name);
+    /** @param agentArgs more arguments for the site's node agent */
+    Site site(String name, String... agentArgs) throws Exception {
+        Site site = new Site(name, List.of(agentArgs));
         sites.add(site);
         return site;
     }
@@ -120,13 +121,13 @@ final class ControlPlaneFixture implements AutoCloseable {
         final Path database;
         final List<Replica> replicas = new ArrayList<>();
 
-        private Site(String name) throws Exception {
+        private Site(String name, List<String> agentArgs) throws Exception {
             root = "/" + name;
             nodeId = "failover-" + name + "-" + ProcessHandle.current().pid();
             paths = new ZkPaths(root);
             database = Files.createDirectories(data.resolve(name).resolve("platform"));
             int agentPort = ServiceProcess.freePort();
-            agent = new ServiceProcess("node-agent", "failover/" + name + "-node-agent", agentPort, List.of(
+            List<String> args = new ArrayList<>(List.of(
                     "--spring.profiles.active=dev",
                     "--atoll.zookeeper.connect-string=" + zookeeper.getConnectString(),
                     "--atoll.zookeeper.root=" + root,
@@ -134,7 +135,10 @@ final class ControlPlaneFixture implements AutoCloseable {
                     "--atoll.agent.node-id=" + nodeId,
                     "--atoll.agent.zone=zone-a",
                     "--atoll.agent.drain-delay=1s",
-                    "--atoll.agent.stop-grace=2s")).start();
+                    "--atoll.agent.stop-grace=2s",
+                    "--atoll.agent.images.dir=" + data.resolve(name).resolve("images")));
+            args.addAll(agentArgs);
+            agent = new ServiceProcess("node-agent", "failover/" + name + "-node-agent", agentPort, args).start();
         }
 
         /** Starts a replica without waiting for it ({@link #awaitUp} waits for every one started so far). */
