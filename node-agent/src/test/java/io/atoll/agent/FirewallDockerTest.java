@@ -93,6 +93,7 @@ class FirewallDockerTest extends AgentDockerTestSupport {
 
         // a restarted agent adopts the rules as they are: nothing written, counters kept
         String before = atollRules();
+        List<String> containersBefore = containers().stream().map(c -> c.getId()).sorted().toList();
         long packets = packets(chain);
         assertThat(packets).isPositive();
         agents.remove(0).close();
@@ -100,6 +101,7 @@ class FirewallDockerTest extends AgentDockerTestSupport {
                 "atoll.agent.network.interval=1s");
         Thread.sleep(3000);
         assertThat(atollRules()).isEqualTo(before);
+        assertThat(containers().stream().map(c -> c.getId()).sorted().toList()).isEqualTo(containersBefore);
         assertThat(packets(chain)).isGreaterThanOrEqualTo(packets);
         assertThat(restarted.getBean(MeterRegistry.class).counter("atoll.agent.firewall.writes").count()).isZero();
         assertThat(fetch(granted, serviceAddress, SERVICE_PORT)).contains("hello from");
