@@ -149,6 +149,8 @@ class LogsDockerTest extends AgentDockerTestSupport {
         try (var files = Files.list(keptDir.resolve(nodeId))) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly(instance + ".json");
         }
+        assertThat(agent.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                .get("atoll.agent.logs.kept.instances").gauge().value()).isEqualTo(1);
 
         agent.close();
         agents.remove(agent);

@@ -1,6 +1,7 @@
 package io.atoll.agent.logs;
 
 import io.atoll.agent.docker.ContainerEvents;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -29,12 +30,15 @@ class LogStreams implements SmartLifecycle {
     private final AtomicBoolean rescanQueued = new AtomicBoolean();
     private volatile ScheduledExecutorService timer;
 
-    LogStreams(LogProperties properties, ContainerLogs containers, KeptLogs kept, ContainerEvents events) {
+    LogStreams(LogProperties properties, ContainerLogs containers, KeptLogs kept, ContainerEvents events,
+            MeterRegistry meters) {
         this.properties = properties;
         this.containers = containers;
         this.kept = kept;
         this.slots = new Semaphore(properties.maxStreams());
         events.onChange(this::rescanSoon);
+        meters.gauge("atoll.agent.logs.streams", slots, s -> properties.maxStreams() - s.availablePermits());
+        meters.gauge("atoll.agent.logs.kept.instances", kept, k -> k.snapshot().size());
     }
 
     /** A new session, or null when {@code max-streams} are open already. */

@@ -2,6 +2,7 @@ package io.atoll.agent.logs;
 
 import io.atoll.agent.config.AgentProperties;
 import io.atoll.agent.docker.ContainerEvents;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +27,9 @@ class LogsConfiguration {
     }
 
     @Bean
-    LogStreams logStreams(LogProperties properties, ContainerLogs containers, KeptLogs kept, ContainerEvents events) {
-        return new LogStreams(properties, containers, kept, events);
+    LogStreams logStreams(LogProperties properties, ContainerLogs containers, KeptLogs kept, ContainerEvents events,
+            MeterRegistry meters) {
+        return new LogStreams(properties, containers, kept, events, meters);
     }
 
     @Bean

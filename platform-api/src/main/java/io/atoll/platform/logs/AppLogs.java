@@ -8,6 +8,7 @@ import io.atoll.platform.instances.ClusterState;
 import io.atoll.platform.instances.DesiredInstance;
 import io.atoll.platform.instances.DesiredInstanceRepository;
 import io.atoll.platform.web.ApiException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ class AppLogs implements SmartLifecycle {
     private volatile ScheduledExecutorService timer;
 
     AppLogs(AppService apps, DesiredInstanceRepository desired, ClusterState cluster, AgentLogClient client,
-            LogProperties properties) {
+            LogProperties properties, MeterRegistry meters) {
         this.apps = apps;
         this.desired = desired;
         this.cluster = cluster;
@@ -50,6 +51,7 @@ class AppLogs implements SmartLifecycle {
         this.properties = properties;
         this.slots = new Semaphore(properties.maxStreams());
         cluster.onNodeChange((nodeId, node) -> open.forEach(stream -> stream.nodeChanged(nodeId, node)));
+        meters.gauge("atoll.platform.logs.streams", slots, s -> properties.maxStreams() - s.availablePermits());
     }
 
     /**
