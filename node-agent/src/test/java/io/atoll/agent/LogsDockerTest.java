@@ -132,6 +132,32 @@ class LogsDockerTest extends AgentDockerTestSupport {
     }
 
     @Test
+    void aFollowedStreamGoesOnWithEachRestartOfACrashingContainer() throws Exception {
+        ConfigurableApplicationContext agent = agent();
+        String instance = newInstanceId();
+        HttpResponse<InputStream> response = http.send(request(agent, "app=logs&follow=true&tail=0")
+                .header("Accept", "application/x-ndjson").build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/x-ndjson");
+        assign(assignment(instance, EXITS, Map.of("DB_PASSWORD", "hunter2-is-long")));
+        BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+        List<Instant> fatal = new ArrayList<>();
+        long start = System.nanoTime();
+        while (fatal.size() < 4) {
+            JsonNode line = nextJsonLine(lines);
+            assertThat(line.path("instance").asString()).isEqualTo(instance);
+            if (line.path("line").asString().equals("fatal: database unreachable")) {
+                assertThat(line.path("stream").asString()).isEqualTo("stderr");
+                fatal.add(Instant.parse(line.path("time").asString()));
+            }
+        }
+        System.out.printf("a crashing container followed through its first 4 runs in %d ms: %s%n",
+                (System.nanoTime() - start) / 1_000_000, fatal);
+        assertThat(fatal).as("each run's line once, in order").isSorted().doesNotHaveDuplicates();
+        response.body().close();
+    }
+
+    @Test
     void aRemovedContainersLastLinesAreKeptAcrossAnAgentRestart() throws Exception {
         ConfigurableApplicationContext agent = agent();
         String instance = newInstanceId();
@@ -279,6 +305,23 @@ class LogsDockerTest extends AgentDockerTestSupport {
             }
         });
         return next.get(5, TimeUnit.SECONDS);
+    }
+
+    /** The next NDJSON line that is not a heartbeat (an empty line). */
+    private static JsonNode nextJsonLine(BufferedReader lines) throws Exception {
+        CompletableFuture<JsonNode> next = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    if (!line.isEmpty()) {
+                        return JSON.readTree(line);
+                    }
+                }
+                throw new IllegalStateException("the stream ended");
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return next.get(10, TimeUnit.SECONDS);
     }
 
     private static void exec(String containerId, String command) throws Exception {

@@ -28,6 +28,8 @@ final class LogSession {
     private final ContainerLogs containers;
     private final KeptLogs kept;
     private final Runnable onClose;
+    /** Asks for a rescan shortly: a stream that ended may belong to a container about to start again. */
+    private final Runnable rescanSoon;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Guarded by this. */
     private final Map<String, Followed> followed = new HashMap<>();
@@ -40,12 +42,14 @@ final class LogSession {
         Instant lastTime;
     }
 
-    LogSession(LogQuery query, LogSink sink, ContainerLogs containers, KeptLogs kept, Runnable onClose) {
+    LogSession(LogQuery query, LogSink sink, ContainerLogs containers, KeptLogs kept, Runnable onClose,
+            Runnable rescanSoon) {
         this.query = query;
         this.sink = sink;
         this.containers = containers;
         this.kept = kept;
         this.onClose = onClose;
+        this.rescanSoon = rescanSoon;
     }
 
     /** Whether this node has anything for the query's instance: a container or kept lines. */
@@ -126,6 +130,11 @@ final class LogSession {
 
     private synchronized void ended(Followed state) {
         state.open = false;
+        if (query.follow() && !closed.get()) {
+            // Docker's start event of a restart can come before this stream has ended, and then
+            // its rescan skipped the container: look again shortly rather than at the periodic rescan.
+            rescanSoon.run();
+        }
         completeIfDone();
     }
 

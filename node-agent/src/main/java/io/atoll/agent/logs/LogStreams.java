@@ -21,6 +21,8 @@ class LogStreams implements SmartLifecycle {
 
     /** The safety net under Docker's events, whose stream may be down for a while. */
     private static final long RESCAN_SECONDS = 5;
+    /** After a followed container's stream ended: long enough for a restart to have started it. */
+    private static final long RESCAN_SOON_MILLIS = 200;
 
     private final LogProperties properties;
     private final ContainerLogs containers;
@@ -53,7 +55,7 @@ class LogStreams implements SmartLifecycle {
                 open.remove(session[0]);
                 slots.release();
             }
-        });
+        }, () -> later(session[0]));
         if (query.follow()) {
             open.add(session[0]);
         }
@@ -71,6 +73,17 @@ class LogStreams implements SmartLifecycle {
                 rescanQueued.set(false);
                 open.forEach(LogSession::rescan);
             });
+        }
+    }
+
+    private void later(LogSession session) {
+        ScheduledExecutorService current = timer;
+        if (current != null) {
+            try {
+                current.schedule(session::rescan, RESCAN_SOON_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RuntimeException e) {
+                // stopping
+            }
         }
     }
 
