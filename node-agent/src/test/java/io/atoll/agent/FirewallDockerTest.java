@@ -43,6 +43,9 @@ class FirewallDockerTest extends AgentDockerTestSupport {
         service = "atoll-test-service-" + UUID.randomUUID().toString().substring(0, 8);
         docker("run", "-d", "--name", service, "--label", "io.atoll.test=firewall", IMAGE);
         serviceAddress = docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", service).strip();
+        // a second port, which the group does not name: only the firewall can refuse it
+        await().atMost(WITHIN).until(() -> docker("exec", service, "ls", "/tmp/www/index.html").contains("index"));
+        docker("exec", "-d", service, "httpd", "-f", "-p", "8081", "-h", "/tmp/www");
         await().atMost(WITHIN).until(() -> docker("exec", service, "timeout", "5", "wget", "-q", "-O", "-",
                 "http://127.0.0.1:" + SERVICE_PORT + "/healthz").contains("ok"));
         group = "db-" + UUID.randomUUID().toString().substring(0, 8);
@@ -91,7 +94,20 @@ class FirewallDockerTest extends AgentDockerTestSupport {
         await().atMost(WITHIN).until(() -> fetch(denied, serviceAddress, SERVICE_PORT).contains("hello from"));
         assertThat(status("denied", denied.instanceId()).containerId()).isEqualTo(denied.containerId());
 
+        // even a grant of everything opens neither another container nor the host's other ports
+        String everything = "everything-" + UUID.randomUUID().toString().substring(0, 8);
+        client.create().forPath(paths.ipGroup(everything),
+                codec.encode(new IpGroup(everything, List.of("0.0.0.0/0"), List.of())));
+        assign(assignment(granted.instanceId(), "granted", List.of(group, everything)));
+        await().atMost(WITHIN).until(() -> fetch(granted, serviceAddress, 8081).contains("hello from"));
+        assertRefused(granted, deniedIp, 8080);
+        assertRefused(granted, hostAddress(), zookeeper.getPort());
+        assign(assignment(granted.instanceId(), "granted", List.of(group)));
+        client.delete().forPath(paths.ipGroup(everything));
+        await().atMost(WITHIN).until(() -> fetch(granted, serviceAddress, 8081).contains("Connection refused"));
+
         // a restarted agent adopts the rules as they are: nothing written, counters kept
+        assertThat(fetch(granted, serviceAddress, SERVICE_PORT)).contains("hello from"); // counted by its grant
         String before = atollRules();
         List<String> containersBefore = containers().stream().map(c -> c.getId()).sorted().toList();
         long packets = packets(chain);
@@ -162,8 +178,10 @@ class FirewallDockerTest extends AgentDockerTestSupport {
     }
 
     private static long packets(String chain) throws Exception {
-        return iptables("-L", chain, "-v", "-x", "-n").lines().skip(2)
-                .mapToLong(line -> Long.parseLong(line.strip().split("\\s+")[0])).sum();
+        // only the rule lines: iptables may print a warning and always a header first
+        return iptables("-L", chain, "-v", "-x", "-n").lines().map(String::strip)
+                .filter(line -> line.matches("\\d+\\s.*"))
+                .mapToLong(line -> Long.parseLong(line.split("\\s+")[0])).sum();
     }
 
     private static String iptables(String... args) throws Exception {

@@ -61,6 +61,11 @@ public class AppNetwork {
                     throw new IllegalStateException("network " + properties.name() + " could not be created");
                 }
             }
+            if (Boolean.TRUE.equals(network.getEnableIPv6())) {
+                // The firewall writes IPv4 rules only: an app with an IPv6 address would be unconfined.
+                throw new IllegalStateException("network " + properties.name() + " has IPv6 enabled, which Atoll's "
+                        + "firewall does not confine: remove it, or name another with atoll.agent.network.name");
+            }
             Map<String, String> options = network.getOptions() == null ? Map.of() : network.getOptions();
             if (!"false".equals(options.get(ICC)) || !properties.bridge().equals(options.get(BRIDGE_NAME))) {
                 // Made by someone else: the firewall rules match the configured bridge and would not

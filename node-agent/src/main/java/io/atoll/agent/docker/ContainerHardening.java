@@ -38,11 +38,24 @@ public record ContainerHardening(
         cpuBurst = cpuBurst == null ? 4.0 : cpuBurst;
         readOnlyRootFilesystem = readOnlyRootFilesystem != null && readOnlyRootFilesystem;
         tmpSize = tmpSize == null ? DataSize.ofMegabytes(64) : tmpSize;
+        for (String capability : capabilities) {
+            String name = capability.strip().toUpperCase(java.util.Locale.ROOT).replaceFirst("^CAP_", "");
+            if (FORBIDDEN.contains(name)) {
+                // Raw sockets or network administration would let an app forge another container's
+                // address, and so its firewall grants; the others reach past the container.
+                throw new IllegalArgumentException("atoll.agent.containers.capabilities: " + capability
+                        + " would let an app escape its confinement; it cannot be granted");
+            }
+        }
         if (pidsLimit < 0 || cpuBurst < 0 || tmpSize.isNegative()) {
             throw new IllegalArgumentException("atoll.agent.containers: pids-limit, cpu-burst and tmp-size must not be "
                     + "negative");
         }
     }
+
+    /** Never granted, whatever the configuration says. */
+    static final java.util.Set<String> FORBIDDEN = java.util.Set.of("ALL", "NET_RAW", "NET_ADMIN", "SYS_ADMIN",
+            "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "DAC_READ_SEARCH", "BPF", "PERFMON", "MAC_ADMIN", "SYS_BOOT");
 
     public static ContainerHardening defaults() {
         return new ContainerHardening(null, null, null, null, null, null);

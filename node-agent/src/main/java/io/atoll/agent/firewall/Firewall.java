@@ -63,6 +63,8 @@ public class Firewall extends AbstractHealthIndicator implements SmartLifecycle 
     private final Counter errors;
 
     private volatile boolean running;
+    /** Atoll's shared chains and jumps are in place: every container is denied what it is not granted. */
+    private volatile boolean confining;
     private volatile String lastError;
     private volatile Instant lastPass;
     private volatile int granted;
@@ -106,6 +108,9 @@ public class Firewall extends AbstractHealthIndicator implements SmartLifecycle 
         groups.addListener((key, value) -> requestPass());
         assignments.start();
         groups.start();
+        // Deny-all at once, before any container can start, without waiting for ZooKeeper:
+        // the shared chains and jumps, this node's chain left as it is.
+        confine();
         loop.scheduleWithFixedDelay(this::pass, 0, network.interval().toMillis(), TimeUnit.MILLISECONDS);
         log.info("Keeping chain {} of node {} on bridge {} (host ports {})", chain, agent.nodeId(), network.bridge(),
                 network.hostPorts());
@@ -149,9 +154,42 @@ public class Firewall extends AbstractHealthIndicator implements SmartLifecycle 
         }
     }
 
+    /** False until the shared chains are written: the reconcile loop starts no container meanwhile. */
+    public boolean confines() {
+        return !network.isolation() || confining;
+    }
+
+    /** Why {@link #confines()} is false, for the instances that wait on it. */
+    public String problem() {
+        return lastError == null ? "the first firewall pass has not run" : lastError;
+    }
+
+    private void confine() {
+        if (confining) {
+            return;
+        }
+        try {
+            Map<String, List<String>> current = FirewallRules.parse(iptables.list());
+            String plan = FirewallRules.plan(current, chain, current.getOrDefault(chain, List.of()), network.bridge(),
+                    network.hostPorts());
+            if (plan != null) {
+                iptables.restore(plan);
+                repairs.increment();
+                log.info("Firewall: wrote {} before reading ZooKeeper", changedChains(plan));
+            }
+            confining = true;
+            lastError = null;
+        } catch (Exception e) {
+            errors.increment();
+            lastError = String.valueOf(e.getMessage());
+            log.error("Firewall: could not write Atoll's chains; no container starts until it can: {}", e.toString());
+        }
+    }
+
     private void pass() {
         passQueued.set(false);
         if (!assignments.isInitialized() || !groups.isInitialized()) {
+            confine();
             return;
         }
         try {
@@ -169,6 +207,7 @@ public class Firewall extends AbstractHealthIndicator implements SmartLifecycle 
             granted = rules.size();
             lastPass = Instant.now();
             lastError = null;
+            confining = true;
         } catch (Exception e) {
             errors.increment();
             if (!String.valueOf(e.getMessage()).equals(lastError)) {

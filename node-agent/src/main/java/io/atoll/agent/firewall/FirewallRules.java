@@ -23,8 +23,8 @@ import java.util.TreeSet;
  * DOCKER-USER  -i atoll0 -j ATOLL-FWD          first rule: traffic a container sends elsewhere
  *              -o atoll0 replies ACCEPT        second: what comes back on connections it was let open
  * INPUT        -i atoll0 -j ATOLL-IN           first rule: traffic a container sends to this host
- * ATOLL-FWD    established connections accepted; then each agent's node chain; then reject
- * ATOLL-IN     the same, then this host's allowed ports (the gateway); then reject
+ * ATOLL-FWD    established accepted; to another container refused; each agent's node chain; reject
+ * ATOLL-IN     established accepted; this host's allowed ports (the gateway); reject
  * ATOLL-N-xxxx one agent's grants: a container's address to an IP group's CIDRs and ports
  * </pre>
  * Several agents may share a host (and its iptables): each rewrites only its own node chain,
@@ -77,12 +77,14 @@ public final class FirewallRules {
                     if (destination == null) {
                         continue;
                     }
+                    // iptables -S leaves out a destination of 0.0.0.0/0: so does the wanted rule
+                    String to = destination.equals("0.0.0.0/0") ? "" : " -d " + destination;
                     if (group.ports().isEmpty()) {
-                        lines.add("-A " + chain + " -s " + source + " -d " + destination + " -j ACCEPT");
+                        lines.add("-A " + chain + " -s " + source + to + " -j ACCEPT");
                     }
                     for (int port : group.ports()) {
-                        lines.add("-A " + chain + " -s " + source + " -d " + destination + " -p tcp -m tcp --dport "
-                                + port + " -j ACCEPT");
+                        lines.add("-A " + chain + " -s " + source + to + " -p tcp -m tcp --dport " + port
+                                + " -j ACCEPT");
                     }
                 }
             }
@@ -91,28 +93,48 @@ public final class FirewallRules {
         return rules;
     }
 
-    static List<String> forwardRules(Set<String> nodeChains) {
-        return sharedRules(FORWARD_CHAIN, nodeChains, List.of());
-    }
-
-    static List<String> inputRules(Set<String> nodeChains, List<Integer> hostPorts) {
-        return sharedRules(INPUT_CHAIN, nodeChains, hostPorts);
-    }
-
-    private static List<String> sharedRules(String chain, Set<String> nodeChains, List<Integer> hostPorts) {
+    /**
+     * Traffic a container sends elsewhere than this host. Another container on the apps' bridge
+     * is refused before any grant is looked at: a group as broad as {@code 0.0.0.0/0} must not
+     * open other apps' containers (an ACCEPT here ends FORWARD, so Docker's own inter-container
+     * DROP would never be met).
+     */
+    static List<String> forwardRules(String bridge, Set<String> nodeChains) {
         List<String> rules = new ArrayList<>();
+        rules.add(established(FORWARD_CHAIN));
+        rules.add("-A " + FORWARD_CHAIN + " -o " + bridge + " -p tcp -j REJECT --reject-with tcp-reset");
+        rules.add("-A " + FORWARD_CHAIN + " -o " + bridge + " -j REJECT --reject-with icmp-port-unreachable");
+        for (String node : new TreeSet<>(nodeChains)) {
+            rules.add("-A " + FORWARD_CHAIN + " -j " + node);
+        }
+        rules.addAll(rejects(FORWARD_CHAIN));
+        return rules;
+    }
+
+    /**
+     * Traffic a container sends to this host: its {@code host-ports} (the gateway) and nothing
+     * else. Grants do not apply here, so that no group, however broad, opens the host's
+     * ZooKeeper, agent or SSH to an app; a service on this host an app needs is a host port.
+     */
+    static List<String> inputRules(List<Integer> hostPorts) {
+        List<String> rules = new ArrayList<>();
+        rules.add(established(INPUT_CHAIN));
+        for (int port : new TreeSet<>(hostPorts)) {
+            rules.add("-A " + INPUT_CHAIN + " -p tcp -m tcp --dport " + port + " -j ACCEPT");
+        }
+        rules.addAll(rejects(INPUT_CHAIN));
+        return rules;
+    }
+
+    private static String established(String chain) {
         // ACCEPT, not RETURN: Docker's isolation of one bridge network from another, met after
         // DOCKER-USER, would drop the rest of a connection to a group on another Docker network.
-        rules.add("-A " + chain + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
-        for (String node : new TreeSet<>(nodeChains)) {
-            rules.add("-A " + chain + " -j " + node);
-        }
-        for (int port : new TreeSet<>(hostPorts)) {
-            rules.add("-A " + chain + " -p tcp -m tcp --dport " + port + " -j ACCEPT");
-        }
-        rules.add("-A " + chain + " -p tcp -j REJECT --reject-with tcp-reset");
-        rules.add("-A " + chain + " -j REJECT --reject-with icmp-port-unreachable");
-        return rules;
+        return "-A " + chain + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT";
+    }
+
+    private static List<String> rejects(String chain) {
+        return List.of("-A " + chain + " -p tcp -j REJECT --reject-with tcp-reset",
+                "-A " + chain + " -j REJECT --reject-with icmp-port-unreachable");
     }
 
     static String jump(String from, String bridge, String to) {
@@ -136,8 +158,8 @@ public final class FirewallRules {
         nodeChains.add(nodeChain);
         Map<String, List<String>> wanted = new LinkedHashMap<>();
         wanted.put(nodeChain, nodeRules);
-        wanted.put(FORWARD_CHAIN, forwardRules(nodeChains));
-        wanted.put(INPUT_CHAIN, inputRules(nodeChains, hostPorts));
+        wanted.put(FORWARD_CHAIN, forwardRules(bridge, nodeChains));
+        wanted.put(INPUT_CHAIN, inputRules(hostPorts));
 
         List<String> declare = new ArrayList<>();
         List<String> rules = new ArrayList<>();

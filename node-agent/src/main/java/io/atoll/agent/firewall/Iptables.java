@@ -3,6 +3,7 @@ package io.atoll.agent.firewall;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,29 +39,36 @@ public class Iptables {
     }
 
     private static String run(List<String> command, String stdin) throws IOException {
-        Process process = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
-        if (stdin != null) {
-            try (OutputStream in = process.getOutputStream()) {
-                in.write(stdin.getBytes(StandardCharsets.US_ASCII));
-            }
-        } else {
-            process.getOutputStream().close();
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        // stderr apart: iptables-nft warns there (e.g. "iptables-legacy tables present"), and a
+        // warning among the listed rules would make them differ from the wanted ones every pass.
+        Path errors = Files.createTempFile("atoll-iptables", ".err");
         try {
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within " + TIMEOUT_SECONDS + " s");
+            Process process = new ProcessBuilder(new ArrayList<>(command))
+                    .redirectError(ProcessBuilder.Redirect.to(errors.toFile())).start();
+            try (OutputStream in = process.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin.getBytes(StandardCharsets.US_ASCII));
+                }
             }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            try {
+                if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new IOException(String.join(" ", command) + " did not finish within " + TIMEOUT_SECONDS
+                            + " s");
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+            if (process.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " exited with " + process.exitValue() + ": "
+                        + (Files.readString(errors, StandardCharsets.UTF_8) + output).strip());
+            }
+            return output;
+        } finally {
+            Files.deleteIfExists(errors);
         }
-        if (process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " exited with " + process.exitValue() + ": "
-                    + output.strip());
-        }
-        return output;
     }
 }

@@ -7,6 +7,7 @@ import io.atoll.agent.docker.ContainerRuntime;
 import io.atoll.agent.docker.ContainerSnapshot;
 import io.atoll.agent.docker.ContainerSpec;
 import io.atoll.agent.docker.EngineRefusedException;
+import io.atoll.agent.firewall.Firewall;
 import io.atoll.agent.health.HealthProbe;
 import io.atoll.agent.health.ProbeResult;
 import io.atoll.agent.logs.KeptLogs;
@@ -81,6 +82,7 @@ public class Reconciler implements SmartLifecycle {
     private static final String ORPHAN_KEY_PREFIX = "container:";
 
     private final AgentProperties properties;
+    private final Firewall firewall;
     private final CuratorFramework client;
     private final ZkPaths paths;
     private final ContainerRuntime runtime;
@@ -114,7 +116,9 @@ public class Reconciler implements SmartLifecycle {
     private ScheduledExecutorService health;
 
     public Reconciler(AgentProperties properties, CuratorFramework client, ZkPaths paths, ContainerRuntime runtime,
-            HealthProbe probe, NodeRegistration node, ContainerEvents events, MeterRegistry meters, KeptLogs keptLogs) {
+            HealthProbe probe, NodeRegistration node, ContainerEvents events, MeterRegistry meters, KeptLogs keptLogs,
+            Firewall firewall) {
+        this.firewall = firewall;
         this.properties = properties;
         this.client = client;
         this.paths = paths;
@@ -360,6 +364,11 @@ public class Reconciler implements SmartLifecycle {
         try {
             runtime.ensureImage(assignment.image());
             steps.step("image");
+            if (!firewall.confines()) {
+                // An app that started unconfined could open connections that outlive the rules.
+                throw new EngineRefusedException(InstanceProblem.Kind.CREATE_FAILED,
+                        "this node's firewall is not in place yet: " + firewall.problem(), null);
+            }
             id = runtime.create(spec(assignment));
             steps.step("create");
         } catch (EngineRefusedException e) {

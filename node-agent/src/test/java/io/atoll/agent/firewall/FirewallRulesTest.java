@@ -46,8 +46,8 @@ class FirewallRulesTest {
                 .append("-A DOCKER-USER -o atoll0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n")
                 .append("-A DOCKER-USER -j RETURN\n");
         java.util.Set<String> chains = new java.util.TreeSet<>(List.of(NODE, other));
-        FirewallRules.forwardRules(chains).forEach(line -> listing.append(line).append('\n'));
-        FirewallRules.inputRules(chains, List.of(8000)).forEach(line -> listing.append(line).append('\n'));
+        FirewallRules.forwardRules("atoll0", chains).forEach(line -> listing.append(line).append('\n'));
+        FirewallRules.inputRules(List.of(8000)).forEach(line -> listing.append(line).append('\n'));
         nodeRules.forEach(line -> listing.append(line).append('\n'));
         Map<String, List<String>> current = FirewallRules.parse(listing.toString());
         assertThat(FirewallRules.plan(current, NODE, nodeRules, "atoll0", List.of(8000))).isNull();
@@ -66,6 +66,24 @@ class FirewallRulesTest {
                 + "-I DOCKER-USER 1 -i atoll0 -j ATOLL-FWD\n"
                 + "-I DOCKER-USER 2 -o atoll0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
                 + "COMMIT\n");
+    }
+
+    @Test
+    void noGrantOpensAnotherContainerOrThisHostsOtherPorts() {
+        List<String> forward = FirewallRules.forwardRules("atoll0", java.util.Set.of(NODE));
+        // another container on the bridge is refused before any grant is looked at
+        assertThat(forward.indexOf("-A ATOLL-FWD -o atoll0 -p tcp -j REJECT --reject-with tcp-reset"))
+                .isLessThan(forward.indexOf("-A ATOLL-FWD -j " + NODE));
+        // this host: its gateway port, established connections, and nothing a grant could add
+        assertThat(FirewallRules.inputRules(List.of(8000))).containsExactly(
+                "-A ATOLL-IN -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                "-A ATOLL-IN -p tcp -m tcp --dport 8000 -j ACCEPT",
+                "-A ATOLL-IN -p tcp -j REJECT --reject-with tcp-reset",
+                "-A ATOLL-IN -j REJECT --reject-with icmp-port-unreachable");
+        // the whole internet is written as iptables lists it, so it is not rewritten every pass
+        assertThat(FirewallRules.nodeRules(NODE, List.of(new FirewallRules.Grantee("i-1", "172.18.0.2",
+                List.of("internet"))), Map.of("internet", new IpGroup("internet", List.of("0.0.0.0/0"), List.of(443)))))
+                .containsExactly("-A " + NODE + " -s 172.18.0.2/32 -p tcp -m tcp --dport 443 -j ACCEPT");
     }
 
     @Test
