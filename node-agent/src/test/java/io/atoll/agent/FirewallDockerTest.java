@@ -122,10 +122,44 @@ class FirewallDockerTest extends AgentDockerTestSupport {
         assertThat(restarted.getBean(MeterRegistry.class).counter("atoll.agent.firewall.writes").count()).isZero();
         assertThat(fetch(granted, serviceAddress, SERVICE_PORT)).contains("hello from");
 
+        // a stale grant (an address no container of this node has) is gone when the agent starts
+        agents.remove(0).close();
+        String stale = "-A " + chain + " -s 172.31.250.250/32 -d 192.0.2.1/32 -j ACCEPT";
+        iptables(("-I" + stale.substring(2)).replaceFirst(chain, chain + " 1"));
+        assertThat(rulesOf(chain)).contains(stale);
+        startAgent(zookeeper.getConnectString(), "atoll.agent.network.interval=1s");
+        await().atMost(WITHIN).until(() -> !rulesOf(chain).contains(stale));
+
         // removing an instance removes its grants
         client.delete().forPath(paths.assignment(nodeId, granted.instanceId()));
         await().atMost(WITHIN).until(() -> rulesOf(chain).stream().noneMatch(line -> line.contains(grantedIp)));
         assertThat(rulesOf(chain)).anyMatch(line -> line.contains(deniedIp));
+    }
+
+    @Test
+    void aContainersGrantsGoBeforeItIsStopped() throws Exception {
+        // Once a container has stopped, Docker may give its address to the next container it
+        // starts: its grants must be gone by then. An app that ignores SIGTERM runs through its
+        // whole stop grace (2 s here), and its grants are gone while it still runs.
+        String ignoresTerm = "atoll/test-ignores-term:1";
+        buildImage(ignoresTerm, "CMD [\"/bin/sh\", \"-c\", \"trap '' TERM; mkdir -p /tmp/www; echo ok > /tmp/www/healthz; "
+                + "exec httpd -f -p $PORT -h /tmp/www\"]");
+        startAgent(zookeeper.getConnectString(), "atoll.agent.network.interval=1s");
+        String chain = FirewallRules.nodeChain(nodeId);
+        String instance = newInstanceId();
+        Assignment assignment = new Assignment(instance, "stubborn", "r1", ignoresTerm, Map.of(), 8080,
+                new Resources(64, 256, 1), new HealthCheck("/healthz", 300, 1000, 2), List.of(group), false);
+        assign(assignment);
+        InstanceStatus healthy = awaitState("stubborn", instance, InstanceState.HEALTHY);
+        String address = ipOf(healthy.containerId());
+        await().atMost(WITHIN).until(() -> rulesOf(chain).stream().anyMatch(line -> line.contains(address + "/32")));
+
+        // drained: it keeps its grants while it finishes its requests, and loses them when it is stopped
+        assign(assignment.withDraining(true));
+        await().atMost(WITHIN).pollInterval(Duration.ofMillis(20))
+                .until(() -> rulesOf(chain).stream().noneMatch(line -> line.contains(address + "/32")));
+        assertThat(docker("inspect", "-f", "{{.State.Running}}", healthy.containerId()).strip())
+                .as("the container when its grants were gone").isEqualTo("true");
     }
 
     private InstanceStatus run(String app, List<String> dependencies) throws Exception {
@@ -186,7 +220,7 @@ class FirewallDockerTest extends AgentDockerTestSupport {
 
     private static String iptables(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("iptables", "-w", "5"));
-        if (args.length == 1 && args[0].startsWith("-D")) {
+        if (args.length == 1 && (args[0].startsWith("-D") || args[0].startsWith("-I"))) {
             command.addAll(List.of(args[0].split(" ")));
         } else {
             command.addAll(List.of(args));

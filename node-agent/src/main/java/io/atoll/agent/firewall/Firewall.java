@@ -59,6 +59,8 @@ public class Firewall extends AbstractHealthIndicator implements SmartLifecycle 
     private final Iptables iptables;
     private final String chain;
     private final AtomicBoolean passQueued = new AtomicBoolean();
+    /** Containers about to be stopped: their grants go first, before Docker frees their address. */
+    private final java.util.Set<String> revoked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Counter repairs;
     private final Counter errors;
 
@@ -165,13 +167,28 @@ public class Firewall extends AbstractHealthIndicator implements SmartLifecycle 
     }
 
     private void confine() {
-        if (confining) {
+        confine(false);
+    }
+
+    /** @param again rewrite this node's chain even once confining (a revoke before ZooKeeper is read) */
+    private synchronized void confine(boolean again) {
+        if (confining && !again) {
             return;
         }
         try {
             Map<String, List<String>> current = FirewallRules.parse(iptables.list());
-            String plan = FirewallRules.plan(current, chain, current.getOrDefault(chain, List.of()), network.bridge(),
-                    network.hostPorts());
+            // This node's grants as they are, less those of addresses no running container of
+            // this node has any more: Docker may hand such an address to the next container.
+            java.util.Set<String> addresses = new java.util.HashSet<>();
+            for (Container container : running()) {
+                String address = address(container);
+                if (address != null && !revoked.contains(container.getId())) {
+                    addresses.add(address + "/32");
+                }
+            }
+            List<String> kept = current.getOrDefault(chain, List.of()).stream()
+                    .filter(rule -> addresses.contains(FirewallRules.source(rule))).toList();
+            String plan = FirewallRules.plan(current, chain, kept, network.bridge(), network.hostPorts());
             if (plan != null) {
                 iptables.restore(plan);
                 repairs.increment();
@@ -186,10 +203,22 @@ public class Firewall extends AbstractHealthIndicator implements SmartLifecycle 
         }
     }
 
-    private void pass() {
+    /**
+     * Takes a container's grants away now, before it is stopped: once it is, Docker may give its
+     * address to the next container it starts, which must not inherit them.
+     */
+    public void revoke(String containerId) {
+        if (!network.isolation() || loop == null) {
+            return;
+        }
+        revoked.add(containerId);
+        pass();
+    }
+
+    private synchronized void pass() {
         passQueued.set(false);
         if (!assignments.isInitialized() || !groups.isInitialized()) {
-            confine();
+            confine(!revoked.isEmpty());
             return;
         }
         try {
@@ -218,25 +247,38 @@ public class Firewall extends AbstractHealthIndicator implements SmartLifecycle 
     }
 
     private List<FirewallRules.Grantee> grantees(Map<String, Assignment> assigned) {
-        List<Container> containers = docker.listContainersCmd()
+        List<Container> containers = running();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        List<FirewallRules.Grantee> grantees = new ArrayList<>();
+        for (Container container : containers) {
+            ids.add(container.getId());
+            String instance = container.getLabels() == null ? null : container.getLabels().get(ContainerLabels.INSTANCE);
+            Assignment assignment = instance == null ? null : assigned.get(instance);
+            String address = address(container);
+            if (assignment == null || address == null || assignment.dependencies().isEmpty()
+                    || revoked.contains(container.getId())) {
+                continue; // nothing to grant: denied everything but the host ports
+            }
+            grantees.add(new FirewallRules.Grantee(instance, address, assignment.dependencies()));
+        }
+        revoked.retainAll(ids); // stopped now: nothing left to keep from them
+        grantees.sort(Comparator.comparing(FirewallRules.Grantee::address));
+        return grantees;
+    }
+
+    private List<Container> running() {
+        return docker.listContainersCmd()
                 .withLabelFilter(Map.of(ContainerLabels.NODE, agent.nodeId()))
                 .withStatusFilter(List.of("running"))
                 .exec();
-        List<FirewallRules.Grantee> grantees = new ArrayList<>();
-        for (Container container : containers) {
-            String instance = container.getLabels() == null ? null : container.getLabels().get(ContainerLabels.INSTANCE);
-            Assignment assignment = instance == null ? null : assigned.get(instance);
-            ContainerNetwork on = container.getNetworkSettings() == null
-                    || container.getNetworkSettings().getNetworks() == null ? null
-                    : container.getNetworkSettings().getNetworks().get(network.name());
-            if (assignment == null || on == null || on.getIpAddress() == null || on.getIpAddress().isBlank()
-                    || assignment.dependencies().isEmpty()) {
-                continue; // nothing to grant: denied everything but the host ports
-            }
-            grantees.add(new FirewallRules.Grantee(instance, on.getIpAddress(), assignment.dependencies()));
-        }
-        grantees.sort(Comparator.comparing(FirewallRules.Grantee::address));
-        return grantees;
+    }
+
+    /** The container's address on the apps' network, or null. */
+    private String address(Container container) {
+        ContainerNetwork on = container.getNetworkSettings() == null
+                || container.getNetworkSettings().getNetworks() == null ? null
+                : container.getNetworkSettings().getNetworks().get(network.name());
+        return on == null || on.getIpAddress() == null || on.getIpAddress().isBlank() ? null : on.getIpAddress();
     }
 
     private static Map<String, IpGroup> byName(Map<String, IpGroup> mirrored) {

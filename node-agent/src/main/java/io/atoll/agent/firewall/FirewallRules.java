@@ -137,6 +137,17 @@ public final class FirewallRules {
                 "-A " + chain + " -j REJECT --reject-with icmp-port-unreachable");
     }
 
+    /** The {@code -s} of a node chain's rule as iptables lists it, or null. */
+    static String source(String rule) {
+        String[] words = rule.split(" ");
+        for (int i = 0; i < words.length - 1; i++) {
+            if (words[i].equals("-s")) {
+                return words[i + 1];
+            }
+        }
+        return null;
+    }
+
     static String jump(String from, String bridge, String to) {
         return "-A " + from + " -i " + bridge + " -j " + to;
     }

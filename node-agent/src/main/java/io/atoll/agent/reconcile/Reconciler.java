@@ -321,7 +321,7 @@ public class Reconciler implements SmartLifecycle {
                 log.info("Pass {}: removing container {} of instance {}: no assignment", passId, shortId(container.id()),
                         instanceId);
                 keptLogs.keep(container.id());
-                runtime.stopAndRemove(container.id());
+                stopAndRemove(container.id());
                 removed.increment();
             }
             forget(instanceId);
@@ -336,7 +336,7 @@ public class Reconciler implements SmartLifecycle {
             log.info("Pass {}: replacing container {} of instance {}: release {} is not {}", passId,
                     shortId(container.id()), instanceId, container.releaseId(), assignment.releaseId());
             keptLogs.keep(container.id());
-            runtime.stopAndRemove(container.id());
+            stopAndRemove(container.id());
             removed.increment();
             container = null;
         }
@@ -436,7 +436,7 @@ public class Reconciler implements SmartLifecycle {
         if (containerId != null) {
             try {
                 keptLogs.keep(containerId);
-                runtime.stopAndRemove(containerId);
+                stopAndRemove(containerId);
                 removed.increment();
             } catch (RuntimeException removal) {
                 log.warn("Pass {}: could not remove container {} that would not start: {}", passId,
@@ -539,7 +539,7 @@ public class Reconciler implements SmartLifecycle {
         if (container == null || !container.running()) {
             if (container != null) {
                 keptLogs.keep(container.id());
-                runtime.stopAndRemove(container.id());
+                stopAndRemove(container.id());
                 removed.increment();
             }
             forget(assignment.instanceId());
@@ -571,7 +571,7 @@ public class Reconciler implements SmartLifecycle {
         log.info("Pass {}: stopping drained instance {} (container {}, SIGKILL after {})", passId,
                 assignment.instanceId(), shortId(container.id()), grace);
         keptLogs.keep(container.id());
-        runtime.stopAndRemove(container.id(), grace);
+        stopAndRemove(container.id(), grace);
         removed.increment();
         forget(assignment.instanceId());
     }
@@ -580,9 +580,19 @@ public class Reconciler implements SmartLifecycle {
         if (safeToRemove()) {
             log.info("Pass {}: removing container {}: labelled for this node but with no instance", passId,
                     shortId(containerId));
-            runtime.stopAndRemove(containerId);
+            stopAndRemove(containerId);
             removed.increment();
         }
+    }
+
+    /** Its firewall grants go first: once stopped, its address may go to the next container. */
+    private void stopAndRemove(String containerId) {
+        stopAndRemove(containerId, properties.stopGrace());
+    }
+
+    private void stopAndRemove(String containerId, Duration grace) {
+        firewall.revoke(containerId);
+        runtime.stopAndRemove(containerId, grace);
     }
 
     private void forget(String instanceId) {
