@@ -162,6 +162,37 @@ class FirewallDockerTest extends AgentDockerTestSupport {
                 .as("the container when its grants were gone").isEqualTo("true");
     }
 
+    @Test
+    void nothingBeyondThisHostOpensAConnectionToAnApp() throws Exception {
+        startAgent(zookeeper.getConnectString(), "atoll.agent.network.interval=1s");
+        InstanceStatus app = run("reached", List.of());
+        // through this host (its gateway, the agent's checks): served
+        assertThat(get(app.address())).startsWith("hello from");
+        // from elsewhere (here a container on another Docker network, routed into the bridge):
+        // refused at once, where Docker alone would drop it and leave the caller hanging
+        long started = System.nanoTime();
+        String answer = docker("exec", service, "timeout", "5", "wget", "-q", "-O", "-",
+                "http://" + ipOf(app.containerId()) + ":8080/");
+        assertThat(answer).contains("Connection refused");
+        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3000);
+    }
+
+    @Test
+    void aContainerMadeBeforeTheAppsNetworkIsReplacedOnIt() throws Exception {
+        // as an agent before isolation made it: on Docker's default bridge, labelled for this node
+        String instance = newInstanceId();
+        String legacy = docker("run", "-d", "--name", "atoll-" + instance, "--init", "-e", "PORT=8080",
+                "-p", "0.0.0.0::8080", "--label", "io.atoll.node=" + nodeId, "--label", "io.atoll.instance=" + instance,
+                "--label", "io.atoll.release=r1", "--label", "io.atoll.app=legacy", IMAGE).strip();
+        assign(new Assignment(instance, "legacy", "r1", IMAGE, Map.of(), 8080, new Resources(64, 256, 1),
+                new HealthCheck("/healthz", 300, 1000, 2), List.of(), false));
+        startAgent(zookeeper.getConnectString(), "atoll.agent.network.interval=1s");
+        InstanceStatus replaced = awaitStatus("legacy", instance, status -> status.state() == InstanceState.HEALTHY
+                && !legacy.startsWith(status.containerId()) && !status.containerId().startsWith(legacy));
+        assertThat(ipOf(replaced.containerId())).startsWith(networkPrefix());
+        assertThat(docker("ps", "-aq", "--no-trunc", "--filter", "id=" + legacy).strip()).isEmpty();
+    }
+
     private InstanceStatus run(String app, List<String> dependencies) throws Exception {
         String instance = newInstanceId();
         assign(assignment(instance, app, dependencies));

@@ -102,7 +102,9 @@ public class ContainerRuntime {
                 labels,
                 Boolean.TRUE.equals(state.getOOMKilled()),
                 error,
-                memory == null ? 0 : memory / (1024 * 1024)));
+                memory == null ? 0 : memory / (1024 * 1024),
+                response.getNetworkSettings() != null && response.getNetworkSettings().getNetworks() != null
+                        && response.getNetworkSettings().getNetworks().containsKey(network.name())));
     }
 
     /**

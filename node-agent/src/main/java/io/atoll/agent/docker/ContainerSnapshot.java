@@ -14,6 +14,8 @@ import java.util.Map;
  * @param oomKilled Docker's State.OOMKilled: the kernel killed a process of it for its memory limit
  * @param error Docker's State.Error, e.g. why its last start failed; null when empty
  * @param memoryLimitMb the memory limit it runs under, 0 for none
+ * @param onAppNetwork it is on Atoll's apps' network, where the firewall confines it (a container
+ *     made before there was one is not)
  */
 public record ContainerSnapshot(
         String id,
@@ -27,7 +29,8 @@ public record ContainerSnapshot(
         Map<String, String> labels,
         boolean oomKilled,
         String error,
-        long memoryLimitMb) {
+        long memoryLimitMb,
+        boolean onAppNetwork) {
 
     /** Created but never started: Docker leaves StartedAt at the zero time until a start succeeds. */
     public boolean neverStarted() {

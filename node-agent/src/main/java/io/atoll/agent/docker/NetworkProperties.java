@@ -17,6 +17,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     apps reach each other through the gateway only)
  * @param iptables the iptables command; {@code iptables-restore} is looked up beside it
  * @param interval how often the rules are compared with what the assignments need, without an event
+ * @param ingressSources addresses (IPv4 or CIDR) from beyond this host that may open connections
+ *     to app containers: the gateways that run on other hosts. None by default: an app's
+ *     published port answers this host only (its gateway, its agent's health checks), so
+ *     nothing reaches an app past the gateway
  */
 @ConfigurationProperties("atoll.agent.network")
 public record NetworkProperties(
@@ -25,7 +29,8 @@ public record NetworkProperties(
         Boolean isolation,
         List<Integer> hostPorts,
         String iptables,
-        Duration interval) {
+        Duration interval,
+        List<String> ingressSources) {
 
     public NetworkProperties {
         name = name == null || name.isBlank() ? "atoll" : name;
@@ -34,6 +39,14 @@ public record NetworkProperties(
         hostPorts = hostPorts == null ? List.of(8000) : List.copyOf(hostPorts);
         iptables = iptables == null || iptables.isBlank() ? "iptables" : iptables;
         interval = interval == null ? Duration.ofSeconds(2) : interval;
+        ingressSources = ingressSources == null ? List.of() : ingressSources.stream().map(source -> {
+            String canonical = io.atoll.model.IpGroup.canonicalCidr(source);
+            if (canonical == null) {
+                throw new IllegalArgumentException("atoll.agent.network.ingress-sources: not an IPv4 address or CIDR: "
+                        + source);
+            }
+            return canonical;
+        }).toList();
         if (!bridge.matches("[a-zA-Z0-9_.-]{1,15}")) {
             throw new IllegalArgumentException("atoll.agent.network.bridge must be an interface name (15 characters "
                     + "at most, letters, digits, '_', '.', '-'): " + bridge);
@@ -46,6 +59,6 @@ public record NetworkProperties(
     }
 
     public static NetworkProperties defaults() {
-        return new NetworkProperties(null, null, null, null, null, null);
+        return new NetworkProperties(null, null, null, null, null, null, null);
     }
 }

@@ -188,7 +188,8 @@ public class Firewall extends AbstractHealthIndicator implements SmartLifecycle 
             }
             List<String> kept = current.getOrDefault(chain, List.of()).stream()
                     .filter(rule -> addresses.contains(FirewallRules.source(rule))).toList();
-            String plan = FirewallRules.plan(current, chain, kept, network.bridge(), network.hostPorts());
+            String plan = FirewallRules.plan(current, chain, kept, network.bridge(), network.hostPorts(),
+                    network.ingressSources());
             if (plan != null) {
                 iptables.restore(plan);
                 repairs.increment();
@@ -226,7 +227,7 @@ public class Firewall extends AbstractHealthIndicator implements SmartLifecycle 
             List<FirewallRules.Grantee> grantees = grantees(assignments.snapshot());
             List<String> rules = FirewallRules.nodeRules(chain, grantees, byName(groups.snapshot()));
             String plan = FirewallRules.plan(FirewallRules.parse(iptables.list()), chain, rules, network.bridge(),
-                    network.hostPorts());
+                    network.hostPorts(), network.ingressSources());
             if (plan != null) {
                 iptables.restore(plan);
                 repairs.increment();

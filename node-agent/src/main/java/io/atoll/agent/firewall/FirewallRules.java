@@ -22,6 +22,8 @@ import java.util.TreeSet;
  * <pre>
  * DOCKER-USER  -i atoll0 -j ATOLL-FWD          first rule: traffic a container sends elsewhere
  *              -o atoll0 replies ACCEPT        second: what comes back on connections it was let open
+ *              -o atoll0 NEW -j ATOLL-INGRESS  third: who may open a connection to a container
+ * ATOLL-INGRESS the gateways beyond this host (ingress-sources) return; the rest is rejected
  * INPUT        -i atoll0 -j ATOLL-IN           first rule: traffic a container sends to this host
  * ATOLL-FWD    established accepted; to another container refused; each agent's node chain; reject
  * ATOLL-IN     established accepted; this host's allowed ports (the gateway); reject
@@ -36,6 +38,7 @@ public final class FirewallRules {
 
     public static final String FORWARD_CHAIN = "ATOLL-FWD";
     public static final String INPUT_CHAIN = "ATOLL-IN";
+    public static final String INGRESS_CHAIN = "ATOLL-INGRESS";
     public static final String NODE_CHAIN_PREFIX = "ATOLL-N-";
     static final String DOCKER_USER = "DOCKER-USER";
     static final String INPUT = "INPUT";
@@ -126,6 +129,20 @@ public final class FirewallRules {
         return rules;
     }
 
+    /**
+     * New connections into an app container from beyond this host (a published port reached on
+     * the node's address, a route into the bridge): only from the gateways listed. Traffic from
+     * this host itself (the local gateway, the agent's health checks) does not pass here.
+     */
+    static List<String> ingressRules(List<String> sources) {
+        List<String> rules = new ArrayList<>();
+        for (String source : new TreeSet<>(sources)) {
+            rules.add("-A " + INGRESS_CHAIN + (source.equals("0.0.0.0/0") ? "" : " -s " + source) + " -j RETURN");
+        }
+        rules.addAll(rejects(INGRESS_CHAIN));
+        return rules;
+    }
+
     private static String established(String chain) {
         // ACCEPT, not RETURN: Docker's isolation of one bridge network from another, met after
         // DOCKER-USER, would drop the rest of a connection to a group on another Docker network.
@@ -160,6 +177,11 @@ public final class FirewallRules {
      */
     static String plan(Map<String, List<String>> current, String nodeChain, List<String> nodeRules, String bridge,
             List<Integer> hostPorts) {
+        return plan(current, nodeChain, nodeRules, bridge, hostPorts, List.of());
+    }
+
+    static String plan(Map<String, List<String>> current, String nodeChain, List<String> nodeRules, String bridge,
+            List<Integer> hostPorts, List<String> ingressSources) {
         Set<String> nodeChains = new TreeSet<>();
         for (String chain : current.keySet()) {
             if (chain.startsWith(NODE_CHAIN_PREFIX)) {
@@ -171,6 +193,7 @@ public final class FirewallRules {
         wanted.put(nodeChain, nodeRules);
         wanted.put(FORWARD_CHAIN, forwardRules(bridge, nodeChains));
         wanted.put(INPUT_CHAIN, inputRules(hostPorts));
+        wanted.put(INGRESS_CHAIN, ingressRules(ingressSources));
 
         List<String> declare = new ArrayList<>();
         List<String> rules = new ArrayList<>();
@@ -185,7 +208,8 @@ public final class FirewallRules {
         // Replies to what a container was let open come back even across Docker's isolation of
         // one bridge network from another (its DOCKER-ISOLATION chains look at no connection state).
         first(current, DOCKER_USER, List.of(jump(DOCKER_USER, bridge, FORWARD_CHAIN),
-                "-A " + DOCKER_USER + " -o " + bridge + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"), rules);
+                "-A " + DOCKER_USER + " -o " + bridge + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                "-A " + DOCKER_USER + " -o " + bridge + " -m conntrack --ctstate NEW -j " + INGRESS_CHAIN), rules);
         first(current, INPUT, List.of(jump(INPUT, bridge, INPUT_CHAIN)), rules);
         if (declare.isEmpty() && rules.isEmpty()) {
             return null;

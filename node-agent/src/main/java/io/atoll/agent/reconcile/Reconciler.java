@@ -339,6 +339,14 @@ public class Reconciler implements SmartLifecycle {
             stopAndRemove(container.id());
             removed.increment();
             container = null;
+        } else if (container != null && !container.onAppNetwork()) {
+            // Made before the apps' network (an older agent): no firewall rule confines it there.
+            log.warn("Pass {}: replacing container {} of instance {}: it is not on the apps' network, where it "
+                    + "would be confined", passId, shortId(container.id()), instanceId);
+            keptLogs.keep(container.id());
+            stopAndRemove(container.id());
+            removed.increment();
+            container = null;
         }
         if (container == null) {
             create(passId, assignment, steps);

@@ -35,19 +35,23 @@ class FirewallRulesTest {
                 .contains(":" + NODE + " - [0:0]", ":ATOLL-FWD - [0:0]", ":ATOLL-IN - [0:0]")
                 .contains("-I DOCKER-USER 1 -i atoll0 -j ATOLL-FWD\n")
                 .contains("-I DOCKER-USER 2 -o atoll0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n")
+                .contains("-I DOCKER-USER 3 -o atoll0 -m conntrack --ctstate NEW -j ATOLL-INGRESS\n")
+                .contains(":ATOLL-INGRESS - [0:0]")
                 .contains("-I INPUT 1 -i atoll0 -j ATOLL-IN\n");
 
         // as iptables -S would list it once applied, with another agent's chain beside ours
         String other = FirewallRules.nodeChain("node-2");
         StringBuilder listing = new StringBuilder("-P INPUT ACCEPT\n-P FORWARD DROP\n-N DOCKER-USER\n-N ATOLL-FWD\n"
-                + "-N ATOLL-IN\n-N " + NODE + "\n-N " + other + "\n");
+                + "-N ATOLL-IN\n-N ATOLL-INGRESS\n-N " + NODE + "\n-N " + other + "\n");
         listing.append("-A INPUT -i atoll0 -j ATOLL-IN\n-A INPUT -i lo -j ACCEPT\n");
         listing.append("-A DOCKER-USER -i atoll0 -j ATOLL-FWD\n")
                 .append("-A DOCKER-USER -o atoll0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n")
+                .append("-A DOCKER-USER -o atoll0 -m conntrack --ctstate NEW -j ATOLL-INGRESS\n")
                 .append("-A DOCKER-USER -j RETURN\n");
         java.util.Set<String> chains = new java.util.TreeSet<>(List.of(NODE, other));
         FirewallRules.forwardRules("atoll0", chains).forEach(line -> listing.append(line).append('\n'));
         FirewallRules.inputRules(List.of(8000)).forEach(line -> listing.append(line).append('\n'));
+        FirewallRules.ingressRules(List.of()).forEach(line -> listing.append(line).append('\n'));
         nodeRules.forEach(line -> listing.append(line).append('\n'));
         Map<String, List<String>> current = FirewallRules.parse(listing.toString());
         assertThat(FirewallRules.plan(current, NODE, nodeRules, "atoll0", List.of(8000))).isNull();
@@ -59,13 +63,22 @@ class FirewallRulesTest {
         // Docker put its RETURN before our jump (a daemon restart): the jump moves back to the top
         Map<String, List<String>> moved = new java.util.LinkedHashMap<>(current);
         moved.put("DOCKER-USER", List.of("-A DOCKER-USER -j RETURN", "-A DOCKER-USER -i atoll0 -j ATOLL-FWD",
-                "-A DOCKER-USER -o atoll0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"));
+                "-A DOCKER-USER -o atoll0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                "-A DOCKER-USER -o atoll0 -m conntrack --ctstate NEW -j ATOLL-INGRESS"));
         assertThat(FirewallRules.plan(moved, NODE, nodeRules, "atoll0", List.of(8000))).isEqualTo("*filter\n"
                 + "-D DOCKER-USER -i atoll0 -j ATOLL-FWD\n"
                 + "-D DOCKER-USER -o atoll0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+                + "-D DOCKER-USER -o atoll0 -m conntrack --ctstate NEW -j ATOLL-INGRESS\n"
                 + "-I DOCKER-USER 1 -i atoll0 -j ATOLL-FWD\n"
                 + "-I DOCKER-USER 2 -o atoll0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+                + "-I DOCKER-USER 3 -o atoll0 -m conntrack --ctstate NEW -j ATOLL-INGRESS\n"
                 + "COMMIT\n");
+
+        // gateways on other hosts may open connections to apps; nobody else from beyond this host
+        assertThat(FirewallRules.ingressRules(List.of("10.0.5.0/24"))).containsExactly(
+                "-A ATOLL-INGRESS -s 10.0.5.0/24 -j RETURN",
+                "-A ATOLL-INGRESS -p tcp -j REJECT --reject-with tcp-reset",
+                "-A ATOLL-INGRESS -j REJECT --reject-with icmp-port-unreachable");
     }
 
     @Test
