@@ -163,6 +163,40 @@ class FirewallDockerTest extends AgentDockerTestSupport {
     }
 
     @Test
+    void aContainerGivenAFreedAddressInheritsNoGrant() throws Exception {
+        startAgent(zookeeper.getConnectString(), "atoll.agent.network.interval=1s");
+        String chain = FirewallRules.nodeChain(nodeId);
+        InstanceStatus granted = run("granted", List.of(group));
+        String address = ipOf(granted.containerId());
+        await().atMost(WITHIN).until(() -> fetch(granted, serviceAddress, SERVICE_PORT).contains("hello from"));
+        // its agent stopped (its rules stay), the container goes: its grant is left behind
+        agents.remove(0).close();
+        docker("rm", "-f", granted.containerId());
+        assertThat(rulesOf(chain)).anyMatch(line -> line.contains(address + "/32"));
+
+        // Docker hands the freed address to a next container at once (the lowest free one first)
+        List<String> started = new java.util.ArrayList<>();
+        String reuser = null;
+        try {
+            for (int i = 0; i < 30 && reuser == null; i++) {
+                String id = docker("run", "-d", "--label", "io.atoll.test=firewall", "--network", "atoll", IMAGE).strip();
+                started.add(id);
+                if (ipOf(id).equals(address)) {
+                    reuser = id;
+                }
+            }
+            assertThat(reuser).as("a container given the freed address " + address).isNotNull();
+            String answer = docker("exec", reuser, "timeout", "5", "wget", "-q", "-O", "-",
+                    "http://" + serviceAddress + ":" + SERVICE_PORT + "/");
+            assertThat(answer).as("the grant of the container that had the address").contains("Connection refused");
+        } finally {
+            for (String id : started) {
+                docker("rm", "-f", id);
+            }
+        }
+    }
+
+    @Test
     void nothingBeyondThisHostOpensAConnectionToAnApp() throws Exception {
         startAgent(zookeeper.getConnectString(), "atoll.agent.network.interval=1s");
         InstanceStatus app = run("reached", List.of());

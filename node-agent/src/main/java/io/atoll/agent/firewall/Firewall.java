@@ -57,6 +57,7 @@ public class Firewall extends AbstractHealthIndicator implements SmartLifecycle 
     private final DockerClient docker;
     private final AppNetwork appNetwork;
     private final Iptables iptables;
+    private final BridgePorts bridgePorts;
     private final String chain;
     private final AtomicBoolean passQueued = new AtomicBoolean();
     /** Containers about to be stopped: their grants go first, before Docker frees their address. */
@@ -83,6 +84,7 @@ public class Firewall extends AbstractHealthIndicator implements SmartLifecycle 
         this.docker = docker;
         this.appNetwork = appNetwork;
         this.iptables = new Iptables(network.iptables());
+        this.bridgePorts = new BridgePorts(docker);
         this.chain = FirewallRules.nodeChain(agent.nodeId());
         this.repairs = meters.counter("atoll.agent.firewall.writes");
         this.errors = meters.counter("atoll.agent.firewall.errors");
@@ -260,9 +262,14 @@ public class Firewall extends AbstractHealthIndicator implements SmartLifecycle 
                     || revoked.contains(container.getId())) {
                 continue; // nothing to grant: denied everything but the host ports
             }
-            grantees.add(new FirewallRules.Grantee(instance, address, assignment.dependencies()));
+            String port = bridgePorts.of(container.getId());
+            if (port == null) {
+                continue; // not found (see BridgePorts): denied, rather than granted by address alone
+            }
+            grantees.add(new FirewallRules.Grantee(instance, address, port, assignment.dependencies()));
         }
         revoked.retainAll(ids); // stopped now: nothing left to keep from them
+        bridgePorts.retain(ids);
         grantees.sort(Comparator.comparing(FirewallRules.Grantee::address));
         return grantees;
     }

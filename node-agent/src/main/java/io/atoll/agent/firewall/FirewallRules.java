@@ -27,7 +27,7 @@ import java.util.TreeSet;
  * INPUT        -i atoll0 -j ATOLL-IN           first rule: traffic a container sends to this host
  * ATOLL-FWD    established accepted; to another container refused; each agent's node chain; reject
  * ATOLL-IN     established accepted; this host's allowed ports (the gateway); reject
- * ATOLL-N-xxxx one agent's grants: a container's address to an IP group's CIDRs and ports
+ * ATOLL-N-xxxx one agent's grants: a container (its address and bridge port) to an IP group's CIDRs and ports
  * </pre>
  * Several agents may share a host (and its iptables): each rewrites only its own node chain,
  * and the shared chains jump to every node chain there is. The last rules reject (a TCP reset,
@@ -43,8 +43,14 @@ public final class FirewallRules {
     static final String DOCKER_USER = "DOCKER-USER";
     static final String INPUT = "INPUT";
 
-    /** One container of this node on the apps' network, and the IP groups its app may reach. */
-    public record Grantee(String instanceId, String address, List<String> dependencies) {
+    /**
+     * One container of this node on the apps' network, and the IP groups its app may reach.
+     *
+     * @param port the host side of the container's veth pair, its port on the bridge: a grant
+     *     matches it as well as the address, because Docker hands a freed address to the next
+     *     container at once, and that container's traffic comes in on another port
+     */
+    public record Grantee(String instanceId, String address, String port, List<String> dependencies) {
     }
 
     private FirewallRules() {
@@ -82,11 +88,12 @@ public final class FirewallRules {
                     }
                     // iptables -S leaves out a destination of 0.0.0.0/0: so does the wanted rule
                     String to = destination.equals("0.0.0.0/0") ? "" : " -d " + destination;
+                    String from = " -m physdev --physdev-in " + grantee.port();
                     if (group.ports().isEmpty()) {
-                        lines.add("-A " + chain + " -s " + source + to + " -j ACCEPT");
+                        lines.add("-A " + chain + " -s " + source + to + from + " -j ACCEPT");
                     }
                     for (int port : group.ports()) {
-                        lines.add("-A " + chain + " -s " + source + to + " -p tcp -m tcp --dport " + port
+                        lines.add("-A " + chain + " -s " + source + to + " -p tcp" + from + " -m tcp --dport " + port
                                 + " -j ACCEPT");
                     }
                 }

@@ -19,11 +19,11 @@ class FirewallRulesTest {
                 "bad", new IpGroup("bad", List.of("300.1.1.1/8", "10.0.0.1/33", "fe80::1/64", "10.0.0.1/+8"),
                         List.of(80)));
         List<String> rules = FirewallRules.nodeRules(NODE, List.of(
-                new FirewallRules.Grantee("i-1", "172.18.0.2", List.of("db", "any-port", "bad", "missing"))), groups);
+                new FirewallRules.Grantee("i-1", "172.18.0.2", "veth1", List.of("db", "any-port", "bad", "missing"))), groups);
         assertThat(rules).containsExactly(
-                "-A " + NODE + " -s 172.18.0.2/32 -d 10.0.0.0/8 -p tcp -m tcp --dport 5432 -j ACCEPT",
-                "-A " + NODE + " -s 172.18.0.2/32 -d 172.31.0.9/32 -j ACCEPT",
-                "-A " + NODE + " -s 172.18.0.2/32 -d 192.168.0.7/32 -p tcp -m tcp --dport 5432 -j ACCEPT");
+                "-A " + NODE + " -s 172.18.0.2/32 -d 10.0.0.0/8 -p tcp -m physdev --physdev-in veth1 -m tcp --dport 5432 -j ACCEPT",
+                "-A " + NODE + " -s 172.18.0.2/32 -d 172.31.0.9/32 -m physdev --physdev-in veth1 -j ACCEPT",
+                "-A " + NODE + " -s 172.18.0.2/32 -d 192.168.0.7/32 -p tcp -m physdev --physdev-in veth1 -m tcp --dport 5432 -j ACCEPT");
     }
 
     @Test
@@ -94,9 +94,9 @@ class FirewallRulesTest {
                 "-A ATOLL-IN -p tcp -j REJECT --reject-with tcp-reset",
                 "-A ATOLL-IN -j REJECT --reject-with icmp-port-unreachable");
         // the whole internet is written as iptables lists it, so it is not rewritten every pass
-        assertThat(FirewallRules.nodeRules(NODE, List.of(new FirewallRules.Grantee("i-1", "172.18.0.2",
+        assertThat(FirewallRules.nodeRules(NODE, List.of(new FirewallRules.Grantee("i-1", "172.18.0.2", "veth1",
                 List.of("internet"))), Map.of("internet", new IpGroup("internet", List.of("0.0.0.0/0"), List.of(443)))))
-                .containsExactly("-A " + NODE + " -s 172.18.0.2/32 -p tcp -m tcp --dport 443 -j ACCEPT");
+                .containsExactly("-A " + NODE + " -s 172.18.0.2/32 -p tcp -m physdev --physdev-in veth1 -m tcp --dport 443 -j ACCEPT");
     }
 
     @Test
