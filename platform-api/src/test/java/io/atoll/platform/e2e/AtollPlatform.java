@@ -188,6 +188,15 @@ final class AtollPlatform implements AutoCloseable {
         // Up is not yet routing: the gateway serves once it has read ZooKeeper (a first session can take seconds here).
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> routing("").path("table").path("synced").asBoolean());
+        // Up is not yet placeable either: an agent that started before platform-api's ZooKeeper
+        // listened registers only when its client's backoff next tries (seconds later), and a
+        // deploy meanwhile would place its share on the others.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> {
+                    java.util.Set<String> registered = new java.util.HashSet<>();
+                    apiJson("/api/v1/nodes").forEach(view -> registered.add(view.path("node").path("nodeId").asString()));
+                    return agents.stream().allMatch(agent -> registered.contains(agent.nodeId));
+                });
     }
 
     private String logName(String service) {
