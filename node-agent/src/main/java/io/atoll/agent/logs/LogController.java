@@ -1,10 +1,10 @@
 package io.atoll.agent.logs;
 
+import io.atoll.logs.LogSince;
+import io.atoll.logs.LogSink;
+
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -26,8 +26,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class LogController {
 
-    /** What platform-api and Docker accept as a relative {@code since}: 90s, 10m, 2h, 1d. */
-    private static final Pattern RELATIVE = Pattern.compile("([0-9]{1,9})([smhd])");
     /** App names as platform-api makes them; instance ids as it makes them, with some room. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
@@ -64,17 +62,9 @@ class LogController {
         }
         Instant from;
         try {
-            from = parseSince(since);
+            from = LogSince.parse(since == null || since.isEmpty() ? null : since);
         } catch (IllegalArgumentException e) {
-            return problem(HttpStatus.BAD_REQUEST,
-                    "since must be an RFC 3339 time (2026-11-30T13:05:00Z) or a duration before now (90s, 10m, 2h, 1d)");
-        }
-        List<MediaType> accepted;
-        try {
-            accepted = accept == null ? new java.util.ArrayList<>() : MediaType.parseMediaTypes(accept);
-            org.springframework.util.MimeTypeUtils.sortBySpecificity(accepted);
-        } catch (IllegalArgumentException e) { // InvalidMimeTypeException among others
-            accepted = List.of();
+            return problem(HttpStatus.BAD_REQUEST, e.getMessage());
         }
         // No tail means all of a container's lines, bounded like any tail.
         LogQuery query = new LogQuery(app, instance, lines == null ? properties.maxTail() : lines, from,
@@ -82,7 +72,7 @@ class LogController {
         if (instance != null && !streams.hasInstance(query)) {
             return problem(HttpStatus.NOT_FOUND, "this node has no container and no kept lines of instance " + instance);
         }
-        LogSink sink = LogSink.forAccept(accepted, query.follow() ? properties.maxFollow() : Duration.ofMinutes(5));
+        LogSink sink = LogSink.forAccept(accept, query.follow() ? properties.maxFollow() : Duration.ofMinutes(5));
         LogSession session = streams.open(query, sink);
         if (session == null) {
             return problem(HttpStatus.SERVICE_UNAVAILABLE, "too many log streams open on this node; retry shortly");
@@ -93,29 +83,7 @@ class LogController {
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
                 // Not to be buffered by a proxy on the way: a followed line is worth something only at once.
                 .header("X-Accel-Buffering", "no")
-                .body(sink.emitter);
-    }
-
-    static Instant parseSince(String since) {
-        if (since == null || since.isEmpty()) {
-            return null;
-        }
-        Matcher relative = RELATIVE.matcher(since);
-        if (relative.matches()) {
-            long amount = Long.parseLong(relative.group(1));
-            Duration unit = switch (relative.group(2)) {
-                case "s" -> Duration.ofSeconds(1);
-                case "m" -> Duration.ofMinutes(1);
-                case "h" -> Duration.ofHours(1);
-                default -> Duration.ofDays(1);
-            };
-            return Instant.now().minus(unit.multipliedBy(amount));
-        }
-        try {
-            return Instant.parse(since);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(e);
-        }
+                .body(sink.emitter());
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String detail) {

@@ -1,7 +1,8 @@
 package io.atoll.agent.logs;
 
+import io.atoll.logs.LogSink;
+
 import io.atoll.model.LogLine;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -149,27 +150,16 @@ final class LogSession {
         if (closed.get()) {
             return false;
         }
-        synchronized (sink) {
-            try {
-                sink.send(lines);
-                return true;
-            } catch (IOException | RuntimeException e) {
-                close();
-                return false;
-            }
+        if (sink.offer(lines)) {
+            return true;
         }
+        close();
+        return false;
     }
 
     void heartbeat() {
-        if (closed.get()) {
-            return;
-        }
-        synchronized (sink) {
-            try {
-                sink.heartbeat();
-            } catch (IOException | RuntimeException e) {
-                close();
-            }
+        if (!closed.get() && !sink.keepAlive()) {
+            close();
         }
     }
 
@@ -188,7 +178,7 @@ final class LogSession {
         }
         streams.forEach(ContainerLogs.Opened::close);
         try {
-            sink.emitter.complete();
+            sink.complete();
         } catch (RuntimeException e) {
             // already completed, or the client is gone
         }

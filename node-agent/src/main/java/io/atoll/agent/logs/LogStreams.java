@@ -1,5 +1,7 @@
 package io.atoll.agent.logs;
 
+import io.atoll.logs.LogSink;
+
 import io.atoll.agent.docker.ContainerEvents;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Set;
@@ -59,9 +61,7 @@ class LogStreams implements SmartLifecycle {
         if (query.follow()) {
             open.add(session[0]);
         }
-        sink.emitter.onCompletion(session[0]::close);
-        sink.emitter.onTimeout(session[0]::close);
-        sink.emitter.onError(error -> session[0].close());
+        sink.onEnd(session[0]::close);
         return session[0];
     }
 

@@ -1,9 +1,10 @@
 package io.atoll.platform.logs;
 
+import io.atoll.logs.LogSink;
+
 import io.atoll.json.JsonCodec;
 import io.atoll.model.LogLine;
 import io.atoll.model.NodeInfo;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -199,27 +200,16 @@ final class AppLogStream {
         if (closed.get()) {
             return false;
         }
-        synchronized (sink) {
-            try {
-                sink.send(lines);
-                return true;
-            } catch (IOException | RuntimeException e) {
-                close();
-                return false;
-            }
+        if (sink.offer(lines)) {
+            return true;
         }
+        close();
+        return false;
     }
 
     void heartbeat() {
-        if (closed.get()) {
-            return;
-        }
-        synchronized (sink) {
-            try {
-                sink.heartbeat();
-            } catch (IOException | RuntimeException e) {
-                close();
-            }
+        if (!closed.get() && !sink.keepAlive()) {
+            close();
         }
     }
 
@@ -232,7 +222,7 @@ final class AppLogStream {
         nodes.clear();
         streams.forEach(NodeStream::cancel);
         try {
-            sink.emitter.complete();
+            sink.complete();
         } catch (RuntimeException e) {
             // already completed, or the client is gone
         }

@@ -1,5 +1,7 @@
 package io.atoll.platform.logs;
 
+import io.atoll.logs.LogSink;
+
 import io.atoll.model.InstanceStatus;
 import io.atoll.model.LogLine;
 import io.atoll.model.NodeInfo;
@@ -92,9 +94,7 @@ class AppLogs implements SmartLifecycle {
         if (query.follow()) {
             open.add(stream[0]);
         }
-        sink.emitter.onCompletion(stream[0]::close);
-        sink.emitter.onTimeout(stream[0]::close);
-        sink.emitter.onError(error -> stream[0].close());
+        sink.onEnd(stream[0]::close);
         stream[0].start(notices);
         return sink;
     }

@@ -1,16 +1,14 @@
 package io.atoll.platform.logs;
 
+import io.atoll.logs.LogSince;
+import io.atoll.logs.LogSink;
+
 import io.atoll.platform.web.ApiException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.util.MimeTypeUtils;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -27,8 +25,6 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
 @RestController
 class LogController {
 
-    /** A duration before now, as Docker and kubectl take it: 90s, 10m, 2h, 1d. */
-    private static final Pattern RELATIVE = Pattern.compile("([0-9]{1,9})([smhd])");
     private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
     private final AppLogs logs;
@@ -48,19 +44,24 @@ class LogController {
         if (follow != null && !follow.equals("true") && !follow.equals("false")) {
             throw ApiException.badRequest("follow must be true or false");
         }
-        Instant from = parseSince(since);
+        Instant from;
+        try {
+            from = LogSince.parse(since);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
         if (instance != null && !INSTANCE.matcher(instance).matches()) {
             throw ApiException.notFound("Instance", instance);
         }
         boolean followed = "true".equals(follow);
-        LogSink sink = LogSink.forAccept(accepted(accept), followed ? properties.maxFollow() : Duration.ofMinutes(5));
+        LogSink sink = LogSink.forAccept(accept, followed ? properties.maxFollow() : Duration.ofMinutes(5));
         logs.open(new LogQuery(app, instance, lines, from, followed), sink);
         return ResponseEntity.ok()
                 .contentType(sink.contentType())
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
                 // Not to be held by a proxy on the way: a followed line is worth something only at once.
                 .header("X-Accel-Buffering", "no")
-                .body(sink.emitter);
+                .body(sink.emitter());
     }
 
     private int parseTail(String tail) {
@@ -76,38 +77,5 @@ class LogController {
             // the same answer as out of range
         }
         throw ApiException.badRequest("tail must be a whole number from 0 to " + properties.maxTail());
-    }
-
-    static Instant parseSince(String since) {
-        if (since == null) {
-            return null;
-        }
-        Matcher relative = RELATIVE.matcher(since);
-        if (relative.matches()) {
-            long amount = Long.parseLong(relative.group(1));
-            Duration unit = switch (relative.group(2)) {
-                case "s" -> Duration.ofSeconds(1);
-                case "m" -> Duration.ofMinutes(1);
-                case "h" -> Duration.ofHours(1);
-                default -> Duration.ofDays(1);
-            };
-            return Instant.now().minus(unit.multipliedBy(amount));
-        }
-        try {
-            return Instant.parse(since);
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(
-                    "since must be an RFC 3339 time (2026-11-30T13:05:00Z) or a duration before now (90s, 10m, 2h, 1d)");
-        }
-    }
-
-    private static List<MediaType> accepted(String accept) {
-        try {
-            List<MediaType> types = accept == null ? new java.util.ArrayList<>() : MediaType.parseMediaTypes(accept);
-            MimeTypeUtils.sortBySpecificity(types);
-            return types;
-        } catch (IllegalArgumentException e) {
-            return List.of(); // an unparsable Accept gets the default, SSE
-        }
     }
 }

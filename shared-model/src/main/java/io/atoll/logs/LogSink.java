@@ -1,12 +1,14 @@
-package io.atoll.platform.logs;
+package io.atoll.logs;
 
 import io.atoll.json.JsonCodec;
 import io.atoll.model.LogLine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.MediaType;
+import org.springframework.util.MimeTypeUtils;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -14,9 +16,10 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * Where one request's lines go, in the format its {@code Accept} asked for. Every line is framed
  * whole by the format, so nothing an app prints can end or forge a frame: in SSE and NDJSON the
  * line is a JSON string (Jackson escapes CR, LF and every other control character), in plain text
- * control characters become U+FFFD ({@link LogLine#toText()}).
+ * control characters become U+FFFD ({@link LogLine#toText()}). The node agent's log endpoint and
+ * platform-api's, which merges the agents', both answer through it.
  */
-abstract sealed class LogSink {
+public abstract sealed class LogSink {
 
     static final MediaType NDJSON = new MediaType("application", "x-ndjson", StandardCharsets.UTF_8);
     static final MediaType TEXT = new MediaType("text", "plain", StandardCharsets.UTF_8);
@@ -30,8 +33,15 @@ abstract sealed class LogSink {
         this.emitter = emitter;
     }
 
-    /** The sink for the first of these formats the request accepts best; SSE when it names none. */
-    static LogSink forAccept(List<MediaType> accepted, Duration timeout) {
+    /** The sink for the format the {@code Accept} header asks for best; SSE when it names none, or is not one. */
+    public static LogSink forAccept(String accept, Duration timeout) {
+        List<MediaType> accepted;
+        try {
+            accepted = accept == null ? new ArrayList<>() : MediaType.parseMediaTypes(accept);
+            MimeTypeUtils.sortBySpecificity(accepted);
+        } catch (IllegalArgumentException e) { // InvalidMimeTypeException among others
+            accepted = List.of();
+        }
         for (MediaType type : accepted) {
             if (type.isCompatibleWith(EVENT_STREAM) && !type.isWildcardType()) {
                 return new Sse(timeout);
@@ -46,7 +56,43 @@ abstract sealed class LogSink {
         return new Sse(timeout);
     }
 
-    abstract MediaType contentType();
+    /** The response body: hand it to Spring MVC. */
+    public ResponseBodyEmitter emitter() {
+        return emitter;
+    }
+
+    /** Calls {@code close} once the response ends, by completion, timeout or error. */
+    public void onEnd(Runnable close) {
+        emitter.onCompletion(close);
+        emitter.onTimeout(close);
+        emitter.onError(error -> close.run());
+    }
+
+    /** Sends the lines in order; false when the client is gone (or the write failed). */
+    public synchronized boolean offer(List<LogLine> lines) {
+        try {
+            send(lines);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Keeps an idle connection visibly alive; false when the client is gone. */
+    public synchronized boolean keepAlive() {
+        try {
+            heartbeat();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    public void complete() {
+        emitter.complete();
+    }
+
+    public abstract MediaType contentType();
 
     abstract void send(List<LogLine> lines) throws IOException;
 
@@ -64,7 +110,7 @@ abstract sealed class LogSink {
         }
 
         @Override
-        MediaType contentType() {
+        public MediaType contentType() {
             return EVENT_STREAM;
         }
 
@@ -89,7 +135,7 @@ abstract sealed class LogSink {
         }
 
         @Override
-        MediaType contentType() {
+        public MediaType contentType() {
             return NDJSON;
         }
 
@@ -116,7 +162,7 @@ abstract sealed class LogSink {
         }
 
         @Override
-        MediaType contentType() {
+        public MediaType contentType() {
             return TEXT;
         }
 
