@@ -107,10 +107,10 @@ public class DesiredStateWriter {
      * nothing.
      */
     public synchronized void refresh(App app, List<DesiredInstance> instances) throws Exception {
-        Map<String, Assignment> inZk = cluster.assignments().snapshot();
         Map<String, Release> releasesById = new HashMap<>();
         for (DesiredInstance instance : instances) {
-            Assignment current = inZk.get(instance.nodeId() + "/" + instance.instanceId());
+            // This app's instances only: a copy of the whole mirror on every pass would grow with the cluster.
+            Assignment current = cluster.assignments().get(instance.nodeId() + "/" + instance.instanceId());
             if (current == null || (current.dependencies().equals(app.dependencyList())
                     && current.stopGraceSeconds() == app.stopGraceSeconds())) {
                 continue;
