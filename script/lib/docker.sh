@@ -22,6 +22,8 @@ atoll_ensure_packages() {
   [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || missing+=(busybox-static)
   command -v skopeo >/dev/null || missing+=(skopeo)
   command -v file >/dev/null || missing+=(file)
+  # script/lib/images.sh bootstraps the PostgreSQL and slapd test images with it.
+  command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
   if [ ${#missing[@]} -gt 0 ]; then
     atoll_apt_install "${missing[@]}"
   fi

@@ -1,0 +1,95 @@
+# Sourced by script/test: builds the images the tests start with Testcontainers, from Debian's
+# packages, since no public registry can be reached (STACK.md, "Debian-based images, offline").
+#   atoll/postgres:15-local  Debian bookworm's postgresql-15 (script/lib/images/postgres)
+#   atoll/slapd:local        Debian bookworm's slapd and ldap-utils (script/lib/images/slapd)
+# Each is two images: a root filesystem that mmdebstrap makes from the Debian archive apt's own
+# sources name, built only when absent (about 20 s each, the slow part), and the entrypoint as
+# a layer on top, which the legacy builder rebuilds only when script/lib/images/<name> changed.
+# Prints nothing but errors. Needs root (mmdebstrap's root mode) and a running engine.
+
+atoll_build_test_images() {
+  local contexts
+  contexts="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/images"
+  # JIT compiles nothing in a test (jit = off in the entrypoint), so its LLVM (130 MB) stays out;
+  # PostgreSQL carries on without JIT when llvmjit cannot be loaded.
+  atoll_debian_rootfs atoll/postgres-rootfs:15 postgresql-15 \
+    --dpkgopt='path-exclude=/usr/lib/postgresql/*/lib/bitcode/*' \
+    --dpkgopt='path-exclude=/usr/lib/x86_64-linux-gnu/libLLVM*' \
+    --dpkgopt='path-exclude=/usr/lib/x86_64-linux-gnu/libz3*' \
+    --customize-hook='rm -rf "$1"/var/lib/postgresql/15/main "$1"/etc/postgresql/15/main' || return 1
+  atoll_debian_rootfs atoll/slapd-rootfs:local slapd,ldap-utils \
+    --customize-hook='rm -rf "$1"/etc/ldap/slapd.d "$1"/var/lib/ldap' || return 1
+  atoll_docker_build atoll/postgres:15-local "$contexts/postgres" || return 1
+  atoll_docker_build atoll/slapd:local "$contexts/slapd"
+}
+
+# The archive lines for bookworm (the release that has postgresql-15), on the mirrors apt's
+# sources name for this host's release and for its security updates.
+atoll_debian_sources() {
+  local codename archive security
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  # Both formats: one-line "deb [options] URI SUITE COMPONENTS" and deb822 stanzas.
+  local pairs
+  pairs=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '
+    function flush(  i, j, u, s, nu, ns) {
+      if (types ~ /(^| )deb( |$)/ && enabled != "no") {
+        nu = split(uris, u, " "); ns = split(suites, s, " ")
+        for (i = 1; i <= nu; i++) for (j = 1; j <= ns; j++) print u[i], s[j]
+      }
+      types = uris = suites = ""; enabled = ""
+    }
+    /^[ \t]*#/ { next }
+    /^deb[ \t]/ { sub(/\[[^]]*\][ \t]*/, ""); print $2, $3; next }
+    /^Types:/ { types = substr($0, 7) }
+    /^URIs:/ { uris = substr($0, 6) }
+    /^Suites:/ { suites = substr($0, 8) }
+    /^Enabled:/ { enabled = tolower($2) }
+    /^[ \t]*$/ { flush() }
+    END { flush() }')
+  archive=$(awk -v s="$codename" '$2 == s { print $1; exit }' <<<"$pairs")
+  security=$(awk -v s="$codename-security" '$2 == s { print $1; exit }' <<<"$pairs")
+  if [ -z "$codename" ] || [ -z "$archive" ]; then
+    echo "images: no Debian archive for '$codename' in apt's sources" >&2
+    return 1
+  fi
+  echo "deb $archive bookworm main"
+  echo "deb $archive bookworm-updates main"
+  [ -z "$security" ] || echo "deb $security bookworm-security main"
+}
+
+atoll_debian_rootfs() { # tag packages [mmdebstrap options...]
+  local tag=$1 packages=$2
+  shift 2
+  docker image inspect "$tag" >/dev/null 2>&1 && return 0
+  local work sources status=0
+  sources=$(atoll_debian_sources) || return 1
+  work=$(mktemp -d)
+  local -a mirrors
+  mapfile -t mirrors <<<"$sources"
+  if ! mmdebstrap --variant=minbase --include="$packages" \
+    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+    "$@" bookworm "$work/rootfs.tar" "${mirrors[@]}" >"$work/log" 2>&1; then
+    echo "images: mmdebstrap failed for $tag:" >&2
+    cat "$work/log" >&2
+    status=1
+  # Imported only once whole: a tag is what says "built" to the next run.
+  elif ! docker import "$work/rootfs.tar" "$tag" >/dev/null; then
+    status=1
+  fi
+  rm -rf "$work"
+  return $status
+}
+
+atoll_docker_build() { # tag context
+  local log
+  log=$(mktemp)
+  # The legacy builder uses the local base image without asking any registry.
+  if ! DOCKER_BUILDKIT=0 docker build -q -t "$1" "$2" >/dev/null 2>"$log"; then
+    echo "images: building $1 failed:" >&2
+    cat "$log" >&2
+    rm -f "$log"
+    return 1
+  fi
+  rm -f "$log"
+}
