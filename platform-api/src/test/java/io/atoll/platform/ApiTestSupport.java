@@ -46,6 +46,11 @@ import tools.jackson.databind.json.JsonMapper;
 // (NodeLossTest overrides it).
 @TestPropertySource(properties = {
         "atoll.platform.node-lost-grace=1h",
+        // users and teams: an embedded directory (a real slapd serves the same in TeamAccessSlapdTest)
+        "atoll.platform.security.ldap.enabled=true",
+        "spring.ldap.embedded.base-dn=dc=atoll,dc=test",
+        "spring.ldap.embedded.ldif=classpath:ldap/test-directory.ldif",
+        "spring.ldap.base=dc=atoll,dc=test",
         "spring.datasource.url=jdbc:h2:mem:platform-api-test;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000"})
 public abstract class ApiTestSupport {
 

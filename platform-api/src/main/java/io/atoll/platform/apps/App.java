@@ -13,26 +13,33 @@ import org.springframework.data.relational.core.mapping.Table;
  */
 @Table("app")
 public record App(@Id String name, String hosts, int containerPort, String healthPath, Instant createdAt,
-        boolean deleting, String dependencies, int stopGraceSeconds, @Version Integer version) {
+        boolean deleting, String dependencies, int stopGraceSeconds, String team, @Version Integer version) {
 
-    public static App create(String name, List<String> hosts, int containerPort, String healthPath, Instant now) {
-        return new App(name, String.join(",", hosts), containerPort, healthPath, now, false, "", 0, null);
+    /** @param team the LDAP group whose members manage the app; null for an app only admins manage */
+    public static App create(String name, List<String> hosts, int containerPort, String healthPath, Instant now,
+            String team) {
+        return new App(name, String.join(",", hosts), containerPort, healthPath, now, false, "", 0, team, null);
     }
 
     /** Marked for deletion: the controllers drain and remove everything, then the rows. */
     public App markDeleting() {
         return new App(name, hosts, containerPort, healthPath, createdAt, true, dependencies, stopGraceSeconds,
-                version);
+                team, version);
     }
 
     public App withDependencies(List<String> groups) {
         return new App(name, hosts, containerPort, healthPath, createdAt, deleting, String.join(",", groups),
-                stopGraceSeconds, version);
+                stopGraceSeconds, team, version);
     }
 
     /** @param seconds between SIGTERM and SIGKILL when an instance stops; 0 for the agents' default */
     public App withStopGraceSeconds(int seconds) {
-        return new App(name, hosts, containerPort, healthPath, createdAt, deleting, dependencies, seconds, version);
+        return new App(name, hosts, containerPort, healthPath, createdAt, deleting, dependencies, seconds, team, version);
+    }
+
+    public App withTeam(String newTeam) {
+        return new App(name, hosts, containerPort, healthPath, createdAt, deleting, dependencies, stopGraceSeconds,
+                newTeam, version);
     }
 
     public List<String> dependencyList() {

@@ -1,9 +1,12 @@
 package io.atoll.platform.apps;
 
+import io.atoll.platform.audit.Audit;
+import io.atoll.platform.security.AtollUser;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -24,14 +27,17 @@ class AppController {
     }
 
     @PostMapping
-    ResponseEntity<AppView> create(@Valid @RequestBody CreateAppRequest request) {
-        AppView created = apps.create(request);
+    ResponseEntity<AppView> create(@AuthenticationPrincipal AtollUser caller,
+            @Valid @RequestBody CreateAppRequest request) {
+        Audit.app(request.name());
+        AppView created = apps.create(request, caller);
+        Audit.detail(created.team() == null ? "for admins only" : "team " + created.team());
         return ResponseEntity.created(URI.create("/api/v1/apps/" + created.name())).body(created);
     }
 
     @GetMapping
-    List<AppView> list() {
-        return apps.list();
+    List<AppView> list(@AuthenticationPrincipal AtollUser caller) {
+        return apps.list(caller);
     }
 
     @GetMapping("/{app}")
@@ -40,8 +46,9 @@ class AppController {
     }
 
     @PatchMapping("/{app}")
-    AppView update(@PathVariable String app, @Valid @RequestBody UpdateAppRequest request) {
-        return apps.update(app, request);
+    AppView update(@AuthenticationPrincipal AtollUser caller, @PathVariable String app,
+            @Valid @RequestBody UpdateAppRequest request) {
+        return apps.update(app, request, caller);
     }
 
     /** Accepted: the instances drain and stop, then the app, its route and its releases are gone (404). */

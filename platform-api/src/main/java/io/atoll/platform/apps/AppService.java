@@ -8,6 +8,7 @@ import io.atoll.platform.releases.ReleaseRepository;
 import io.atoll.platform.hosts.HostClaims;
 import io.atoll.platform.hosts.HostName;
 import io.atoll.platform.hosts.HostPolicy;
+import io.atoll.platform.security.AtollUser;
 import io.atoll.platform.web.ApiException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -47,7 +49,8 @@ public class AppService {
      * caller may not be allowed to know it), and so is taking another app's default host.
      */
     @Transactional
-    public AppView create(CreateAppRequest request) {
+    public AppView create(CreateAppRequest request, AtollUser caller) {
+        String team = owningTeam(request.team(), caller);
         List<HostName> hosts = checkHosts(request.name(), request.hosts());
         int port = request.containerPort() == null ? 8080 : request.containerPort();
         String health = request.healthPath() == null ? "/healthz" : request.healthPath();
@@ -72,7 +75,7 @@ public class AppService {
         }
         try {
             App app = apps.save(App.create(request.name(), hosts.stream().map(HostName::name).toList(), port, health,
-                    clock.instant()).withStopGraceSeconds(request.stopGraceSeconds() == null ? 0
+                    clock.instant(), team).withStopGraceSeconds(request.stopGraceSeconds() == null ? 0
                             : request.stopGraceSeconds()));
             claims.claim(app.name(), hosts);
             formations.save(Formation.empty(app.name()));
@@ -102,19 +105,44 @@ public class AppService {
         return List.copyOf(hosts);
     }
 
+    /** The team a new app goes to: the one asked for, which the caller must be in, or the caller's only one. */
+    private static String owningTeam(String requested, AtollUser caller) {
+        if (requested != null) {
+            String team = AtollUser.team(requested);
+            if (!caller.admin() && !caller.isMemberOf(team)) {
+                throw new ApiException(HttpStatus.FORBIDDEN, "Forbidden", "you are not a member of team "
+                        + ApiException.quote(team));
+            }
+            return team;
+        }
+        if (caller.teams().size() == 1) {
+            return caller.teams().iterator().next();
+        }
+        if (caller.admin()) {
+            return null; // an app only admins manage, until it is given to a team
+        }
+        if (caller.teams().isEmpty()) {
+            throw new ApiException(HttpStatus.FORBIDDEN, "Forbidden",
+                    "you are in no team, so you cannot own an app: ask an admin to add you to a team's LDAP group");
+        }
+        throw ApiException.invalid(List.of("team: say which of your teams owns the app: "
+                + String.join(", ", caller.teams().stream().sorted().toList())));
+    }
+
     public App require(String name) {
         return apps.findById(name).orElseThrow(() -> ApiException.notFound("App", name));
     }
 
-    List<AppView> list() {
-        return apps.findAll().stream().map(this::view).toList();
+    /** The apps the caller may manage: their teams' apps, or every app for an admin. */
+    List<AppView> list(AtollUser caller) {
+        return apps.findAll().stream().filter(app -> caller.canManage(app.team())).map(this::view).toList();
     }
 
     public AppView view(App app) {
         Formation formation = formations.findById(app.name()).orElse(Formation.empty(app.name()));
         AppView.CurrentRelease current = formation.releaseId() == null ? null
                 : releases.findById(formation.releaseId()).map(AppService::currentRelease).orElse(null);
-        return new AppView(app.name(), app.hostList(), app.containerPort(), app.healthPath(), app.createdAt(), current,
+        return new AppView(app.name(), app.team(), app.hostList(), app.containerPort(), app.healthPath(), app.createdAt(), current,
                 formation.instances(), app.deleting(), app.dependencyList(),
                 app.stopGraceSeconds() > 0 ? app.stopGraceSeconds() : null);
     }
@@ -126,8 +154,11 @@ public class AppService {
 
     /** Changes the settings that reach running instances without a release; their assignments follow. */
     @Transactional
-    public AppView update(String name, UpdateAppRequest request) {
+    public AppView update(String name, UpdateAppRequest request, AtollUser caller) {
         App app = require(name);
+        if (request.team() != null) {
+            app = app.withTeam(owningTeam(request.team(), caller));
+        }
         if (request.stopGraceSeconds() != null) {
             app = app.withStopGraceSeconds(request.stopGraceSeconds());
         }

@@ -3,8 +3,8 @@ package io.atoll.platform.apps;
 import java.time.Instant;
 import java.util.List;
 
-/** An app as the API shows it. */
-public record AppView(String name, List<String> hosts, int containerPort, String healthPath, Instant createdAt,
+/** An app as the API shows it; {@code team} is null for an app only admins manage. */
+public record AppView(String name, String team, List<String> hosts, int containerPort, String healthPath, Instant createdAt,
         CurrentRelease release, int instances, boolean deleting, List<String> dependencies,
         Integer stopGraceSeconds) {
 

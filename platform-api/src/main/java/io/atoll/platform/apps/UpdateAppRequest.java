@@ -9,6 +9,7 @@ import jakarta.validation.constraints.Min;
  *
  * @param stopGraceSeconds time an instance has between SIGTERM and SIGKILL when it stops (0: the
  *     node agents' default, {@code atoll.agent.stop-grace})
+ * @param team hands the app to another team, which the caller must be a member of (or an admin)
  */
-public record UpdateAppRequest(@Min(0) @Max(300) Integer stopGraceSeconds) {
+public record UpdateAppRequest(@Min(0) @Max(300) Integer stopGraceSeconds, @Team String team) {
 }

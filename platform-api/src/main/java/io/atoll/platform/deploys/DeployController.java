@@ -1,5 +1,6 @@
 package io.atoll.platform.deploys;
 
+import io.atoll.platform.audit.Audit;
 import io.atoll.platform.web.Authors;
 import jakarta.validation.Valid;
 import java.io.IOException;
@@ -61,6 +62,7 @@ class DeployController {
     ResponseEntity<DeployView> start(@PathVariable String app, @Valid @RequestBody DeployRequest request,
             Authentication who) {
         DeployView deploy = deploys.start(app, request, Authors.of(who));
+        Audit.detail("deploy " + deploy.id() + " of " + request.image());
         return ResponseEntity.accepted()
                 .location(URI.create("/api/v1/apps/" + app + "/deploys/" + deploy.id()))
                 .body(deploy);

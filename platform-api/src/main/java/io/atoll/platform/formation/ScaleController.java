@@ -13,6 +13,7 @@ import io.atoll.platform.placement.Skips;
 import io.atoll.platform.releases.Release;
 import io.atoll.platform.releases.ReleaseService;
 import io.atoll.platform.web.ApiException;
+import io.atoll.platform.audit.Audit;
 import io.atoll.platform.web.Authors;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -75,6 +76,7 @@ class ScaleController {
             requireRoom(app, serving, more);
         }
         Release release = releases.scale(found, serving, request.instances(), Authors.of(who));
+        Audit.detail(formation.instances() + " to " + request.instances() + " instances (" + release.label() + ")");
         formations.save(formation.serving(release.id(), request.instances()));
         nudges.nudge(app);
         return ResponseEntity.accepted().body(Map.of("release", release.label(), "instances", request.instances()));

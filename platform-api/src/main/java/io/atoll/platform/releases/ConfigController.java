@@ -5,6 +5,7 @@ import io.atoll.platform.apps.AppService;
 import io.atoll.platform.deploys.DeployService;
 import io.atoll.platform.deploys.DeployView;
 import io.atoll.platform.web.ApiException;
+import io.atoll.platform.audit.Audit;
 import io.atoll.platform.web.Authors;
 import java.net.URI;
 import java.util.ArrayList;
@@ -77,7 +78,9 @@ class ConfigController {
         }
         deploys.requireNoneActive(app.name());
         String author = Authors.of(who);
-        Release release = releases.config(app, after, describe(before, after), author);
+        String change = describe(before, after);
+        Audit.detail(change);
+        Release release = releases.config(app, after, change, author);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("release", ReleaseView.of(release, false));
         if (release.pinnedImage().isEmpty()) {

@@ -5,6 +5,7 @@ import io.atoll.platform.apps.AppService;
 import io.atoll.platform.deploys.DeployService;
 import io.atoll.platform.deploys.DeployView;
 import io.atoll.platform.web.ApiException;
+import io.atoll.platform.audit.Audit;
 import io.atoll.platform.web.Authors;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -71,6 +72,7 @@ class ReleaseController {
         }
         deploys.requireNoneActive(app);
         Release release = releases.rollback(found, target, Authors.of(who));
+        Audit.detail("rollback to " + target.label() + " as " + release.label());
         DeployView deploy = deploys.startRelease(found, release, null, Authors.of(who));
         return ResponseEntity.accepted()
                 .location(URI.create("/api/v1/apps/" + app + "/deploys/" + deploy.id()))

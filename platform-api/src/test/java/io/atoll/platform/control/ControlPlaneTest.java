@@ -269,7 +269,8 @@ class ControlPlaneTest extends ApiTestSupport {
         });
         agent.start();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/api/v1/apps/streamed/deploys/" + id + "/events")).header("Accept", "text/event-stream").build();
+                + "/api/v1/apps/streamed/deploys/" + id + "/events")).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + TOKEN).build();
         HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(

@@ -44,7 +44,8 @@ class DeployEventStreamTest extends ApiTestSupport {
 
     private HttpResponse<InputStream> open(String app, String id) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/api/v1/apps/" + app + "/deploys/" + id + "/events")).header("Accept", "text/event-stream").build();
+                + "/api/v1/apps/" + app + "/deploys/" + id + "/events")).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + TOKEN).build();
         HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         return response;

@@ -20,14 +20,18 @@ import org.junit.jupiter.api.Test;
 class PlatformApiTest extends ApiTestSupport {
 
     @Test
-    void writesNeedAnApiTokenOutsideDev() throws Exception {
+    void everyCallButHealthNeedsAnApiTokenOutsideDev() throws Exception {
         HttpResponse<String> anonymous = send("POST", "/api/v1/apps", "{\"name\":\"anon\"}", null);
         assertProblem(anonymous, 401);
         assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"atoll\"");
         assertProblem(send("POST", "/api/v1/apps", "{\"name\":\"anon\"}", "wrong-token"), 401);
-        assertProblem(send("GET", "/api/v1/apps/anon", null, null), 404);
+        assertProblem(send("GET", "/api/v1/apps/anon", null, null), 401);
+        assertProblem(send("GET", "/api/v1/apps/anon", null, "test-token"), 404);
         assertThat(send("POST", "/api/v1/apps", "{\"name\":\"anon\"}", "test-token").statusCode()).isEqualTo(201);
-        assertThat(send("GET", "/api/v1/apps/anon", null, null).statusCode()).isEqualTo(200);
+        assertProblem(send("GET", "/api/v1/apps/anon", null, null), 401);
+        assertProblem(send("GET", "/api/v1/apps", null, null), 401);
+        assertThat(send("GET", "/api/v1/apps/anon", null, "test-token").statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/v3/api-docs", null, null).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/actuator/health", null, null).statusCode()).isEqualTo(200);
     }
 

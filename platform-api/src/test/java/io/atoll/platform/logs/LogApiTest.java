@@ -71,7 +71,7 @@ class LogApiTest extends ApiTestSupport {
 
     private HttpResponse<String> get(String path, String accept) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(20));
+                .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + TOKEN);
         if (accept != null) {
             request.header("Accept", accept);
         }

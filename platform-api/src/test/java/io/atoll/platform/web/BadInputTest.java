@@ -140,7 +140,8 @@ class BadInputTest extends ApiTestSupport {
     void theErrorPageItselfIsAProblem() throws Exception {
         assertProblem(send("GET", "/error", null), 404);
         assertProblem(send("POST", "/error", "{}"), 404);
-        RawHttp.Response html = raw("GET /api/v1/nowhere HTTP/1.1\nHost: x\nAccept: text/html\nConnection: close");
+        RawHttp.Response html = raw("GET /api/v1/nowhere HTTP/1.1\nHost: x\nAccept: text/html\nAuthorization: Bearer " + TOKEN
+                + "\nConnection: close");
         assertRawProblem(html, 404, "Accept: text/html");
     }
 

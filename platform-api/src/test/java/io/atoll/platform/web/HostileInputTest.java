@@ -40,7 +40,8 @@ import tools.jackson.databind.JsonNode;
 class HostileInputTest extends ApiTestSupport {
 
     static final String APP = "hostile";
-    static final String PROBE = "GET /api/v1/apps/" + APP + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    static final String PROBE = "GET /api/v1/apps/" + APP + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+            + "\r\n\r\n";
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
