@@ -11,6 +11,7 @@ import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
 import io.atoll.model.NodeInfo;
 import io.atoll.model.Resources;
+import io.atoll.platform.testing.TestDatabase;
 import io.atoll.zk.ZkPaths;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -105,6 +106,8 @@ public abstract class ApiTestSupport {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry properties) {
+        // -Datoll.test.database=postgresql: each context on a fresh PostgreSQL database instead of H2
+        TestDatabase.register(properties);
         properties.add("atoll.zookeeper.connect-string", zookeeper::getConnectString);
         properties.add("atoll.platform.registry.url", () -> "http://127.0.0.1:" + registry.getAddress().getPort());
         properties.add("atoll.platform.registry.pull-host", () -> "registry.test:5000");
