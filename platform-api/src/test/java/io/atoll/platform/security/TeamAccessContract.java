@@ -162,6 +162,34 @@ abstract class TeamAccessContract extends ApiTestSupport {
     }
 
     @Test
+    void hostileLoginsGetA401AndNoToken() throws Exception {
+        // LDAP filter injection, wildcards, empty and odd names, with a real user's password
+        for (String user : new String[] {"*", "ann*", "a*", "*)(uid=*", "ann)(|(uid=*)", "ann\u0000", "(uid=ann)",
+                "ann,ou=people,dc=atoll,dc=test", "uid=ann,ou=people,dc=atoll,dc=test", "ANN\\2a", "",
+                "x".repeat(5000)}) {
+            HttpResponse<String> refused = login(user, "ann-secret-1", null);
+            assertThat(refused.statusCode()).as("user %s", user).isEqualTo(401);
+            assertThat(refused.body()).doesNotContain("token\"");
+        }
+        for (String header : new String[] {"Basic", "Basic ", "Basic !!!", "Basic " + Base64.getEncoder()
+                .encodeToString("no-colon".getBytes()), "Basic " + Base64.getEncoder().encodeToString("ann:".getBytes()),
+                "Basic " + Base64.getEncoder().encodeToString(":ann-secret-1".getBytes()), "Digest ann"}) {
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/v1/tokens")).header("Authorization", header)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(header).isEqualTo(401);
+            assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+        }
+        // the directory compares names without case or outer spaces: the same user, recorded as the directory spells it
+        for (String same : new String[] {"ANN", " ann"}) {
+            HttpResponse<String> issued = login(same, "ann-secret-1", null);
+            assertThat(issued.statusCode()).isEqualTo(201);
+            assertThat(json.readTree(issued.body()).path("user").asString()).isEqualTo("ann");
+        }
+    }
+
+    @Test
     void theAuditLogShowsWhoChangedWhatAndWhatWasRefusedWithoutSecretValues() throws Exception {
         String ann = tokenOf("ann");
         String ben = tokenOf("ben");
