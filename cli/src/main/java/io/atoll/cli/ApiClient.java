@@ -164,10 +164,8 @@ final class ApiClient {
         if (detail == null || detail.isBlank()) {
             detail = problem == null ? null : Json.text(problem, "title");
         }
-        if (detail == null || detail.isBlank()) {
-            detail = "HTTP " + status;
-        }
-        detail = Terminal.printable(detail);
+        boolean said = detail != null && !detail.isBlank();
+        detail = said ? Terminal.printable(detail) : "HTTP " + status;
         return switch (status) {
             case 401 -> new CliException(ExitCodes.NOT_LOGGED_IN, detail, tokenSource == null
                     ? "run atoll login" : tokenSource + " is not a valid token: run atoll login, or set another");
@@ -175,10 +173,10 @@ final class ApiClient {
                     ? "you are not in the app's team" : "this needs an Atoll admin");
             case 404 -> new CliException(ExitCodes.NOT_FOUND, detail);
             case 409 -> new CliException(ExitCodes.CONFLICT, detail, problem != null && Json.text(problem, "deployId") != null
-                    ? "deploy " + Terminal.printable(Json.text(problem, "deployId")) + " of this app is still running"
+                    ? "wait for deploy " + Terminal.printable(Json.text(problem, "deployId")) + " to end, then try again"
                     : null);
-            default -> new CliException(ExitCodes.ERROR, status >= 500 ? "the API failed (HTTP " + status + "): " + detail
-                    : detail);
+            default -> new CliException(ExitCodes.ERROR, status < 500 ? detail
+                    : "the API failed (HTTP " + status + ")" + (said ? ": " + detail : ""));
         };
     }
 

@@ -18,11 +18,15 @@ final class Credentials {
     private Credentials() {
     }
 
+    /** @param remembered the user last logged in to this URL: the default, asked or not */
     static String user(Terminal terminal, String given, String remembered) {
         if (given != null) {
             return checked(given);
         }
         if (terminal.console() == null) {
+            if (remembered != null) {
+                return checked(remembered);
+            }
             throw new CliException(ExitCodes.USAGE, "no terminal to ask the username on: give --user");
         }
         String suggestion = remembered != null ? remembered : terminal.variable("USER");
