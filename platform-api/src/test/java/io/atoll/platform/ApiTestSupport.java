@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
+import org.junit.jupiter.api.Tag;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -43,6 +44,8 @@ import tools.jackson.databind.json.JsonMapper;
  * test covers the real ones.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// on H2, and on PostgreSQL in a second run (platform-api/pom.xml)
+@Tag(TestDatabase.TAG)
 // Tests move their work to a node of their own by unregistering the others: never "lost" here
 // (NodeLossTest overrides it).
 @TestPropertySource(properties = {

@@ -2,23 +2,24 @@ package io.atoll.platform.hosts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.atoll.platform.testing.TestDatabase;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /** Upgrading a database from before host ownership: no app keeps a host another app had first. */
+@Tag(TestDatabase.TAG)
 class ClaimExistingHostsMigrationTest {
 
     @Test
     void existingHostsAreClaimedOldestAppFirstAndRefusedOnesDropped() {
-        DriverManagerDataSource db = new DriverManagerDataSource(
-                "jdbc:h2:mem:legacy-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+        DataSource db = TestDatabase.dataSource();
         Flyway.configure().dataSource(db).locations("classpath:db/migration").target("1").load().migrate();
         JdbcTemplate sql = new JdbcTemplate(db);
         Instant now = Instant.parse("2026-01-01T00:00:00Z");

@@ -8,12 +8,14 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 /**
  * The database the tests that use SQL run on, chosen by the system property
  * {@value #PROPERTY}: {@code h2} (the default: the URL each test configures) or
- * {@code postgresql} (a fresh database of the shared {@link Postgres} server). platform-api's
- * pom runs those tests once on each.
+ * {@code postgresql} (a fresh database of the shared {@link Postgres} server). Those tests carry
+ * the tag {@value #TAG} (every {@code ApiTestSupport} test does), and platform-api's pom runs
+ * them once on each.
  */
 public final class TestDatabase {
 
     public static final String PROPERTY = "atoll.test.database";
+    public static final String TAG = "sql";
 
     private TestDatabase() {
     }
