@@ -77,14 +77,21 @@ final class Credentials {
         return password;
     }
 
-    /** A new token named {@code name}: the API's answer {@code {id, name, user, token, createdAt, expiresAt}}. */
-    static ApiClient.Response issueToken(ApiUrl url, String user, char[] password, String name,
+    /**
+     * A new token named {@code name}: the API's answer {@code {id, name, user, token, createdAt, expiresAt}}.
+     *
+     * @param days its lifetime, or null for the API's default
+     */
+    static ApiClient.Response issueToken(ApiUrl url, String user, char[] password, String name, Integer days,
             java.time.Duration timeout) {
         byte[] pair = (user + ":" + new String(password)).getBytes(StandardCharsets.UTF_8);
         String basic = "Basic " + Base64.getEncoder().encodeToString(pair);
         Arrays.fill(pair, (byte) 0);
         Arrays.fill(password, '\0');
         ObjectNode body = Json.object().put("name", name);
+        if (days != null) {
+            body.put("expiresInDays", days);
+        }
         try {
             return new ApiClient(url, basic, null, timeout).send("POST", "/api/v1/tokens", body);
         } catch (CliException e) {

@@ -41,7 +41,7 @@ final class LoginCommand extends ApiCommand {
             terminal.err().println("atoll: warning: " + api + " is plain HTTP: the password and the token cross "
                     + "the network unencrypted");
         }
-        JsonNode issued = Credentials.issueToken(api, name, password, Credentials.tokenName(), timeout()).json();
+        JsonNode issued = Credentials.issueToken(api, name, password, Credentials.tokenName(), null, timeout()).json();
         String token = Json.text(issued, "token");
         String id = Json.text(issued, "id");
         if (token == null || id == null) {

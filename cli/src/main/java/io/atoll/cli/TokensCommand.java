@@ -70,13 +70,16 @@ final class TokensCommand extends ApiCommand {
         @Option(names = "--password-stdin", description = "read the password from standard input")
         boolean passwordStdin;
 
+        @Option(names = "--days", paramLabel = "N", description = "how long it is valid (default: the API's, 30 days)")
+        Integer days;
+
         @Override
         public Integer call() {
             ApiUrl url = api().url();
             ConfigFile.Stored stored = configFile().load();
             String who = Credentials.user(terminal(), user, url.base().equals(stored.url()) ? stored.user() : null);
             char[] password = Credentials.password(terminal(), passwordStdin, who, url);
-            ApiClient.Response issued = Credentials.issueToken(url, who, password, name, timeout());
+            ApiClient.Response issued = Credentials.issueToken(url, who, password, name, days, timeout());
             if (json()) {
                 printJson(issued.body());
             } else {

@@ -201,7 +201,7 @@ class OperationsTest {
         api.on("POST", "/api/v1/tokens", FakeApi.json(201, "{\"id\":\"tok-3\",\"name\":\"ci\",\"user\":\"alice\","
                 + "\"token\":\"atoll_pat_for_ci_0000\",\"createdAt\":\"2026-11-30T12:00:00Z\",\"expiresAt\":\"2027-02-28T12:00:00Z\"}"));
 
-        Cli.Result result = cli.withInput("pw\n", "tokens", "create", "ci", "--password-stdin");
+        Cli.Result result = cli.withInput("pw\n", "tokens", "create", "ci", "--password-stdin", "--days", "90");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out()).isEqualTo("atoll_pat_for_ci_0000\n");
@@ -209,6 +209,8 @@ class OperationsTest {
         // As the user logged in here, whose password it asked for.
         assertThat(api.requests("POST", "/api/v1/tokens").get(0).header("Authorization"))
                 .isEqualTo("Basic " + java.util.Base64.getEncoder().encodeToString("alice:pw".getBytes()));
+        assertThat(Json.parse(api.requests("POST", "/api/v1/tokens").get(0).body()))
+                .isEqualTo(Json.parse("{\"name\":\"ci\",\"expiresInDays\":90}"));
         assertThat(Files.readString(cli.configFile())).doesNotContain("atoll_pat_for_ci_0000");
     }
 }
