@@ -84,8 +84,8 @@ final class ConfigCommand extends ApiCommand {
         @Option(names = "--secret", description = "these values are secret: shown as ******** everywhere but the instances")
         boolean secret;
 
-        @Option(names = "--no-wait", description = "start the rollout and return at once")
-        boolean noWait;
+        @Mixin
+        WaitOption wait;
 
         @Override
         public Integer call() {
@@ -105,7 +105,7 @@ final class ConfigCommand extends ApiCommand {
                     patch.put(var, value);
                 }
             }
-            return change(this, name, patch, "Set " + String.join(", ", patch.propertyNames()), noWait);
+            return change(this, name, patch, "Set " + String.join(", ", patch.propertyNames()), wait.noWait);
         }
     }
 
@@ -119,15 +119,15 @@ final class ConfigCommand extends ApiCommand {
         @Parameters(arity = "1..*", paramLabel = "NAME", description = "the vars to remove")
         List<String> names;
 
-        @Option(names = "--no-wait", description = "start the rollout and return at once")
-        boolean noWait;
+        @Mixin
+        WaitOption wait;
 
         @Override
         public Integer call() {
             String name = app.require(terminal());
             ObjectNode patch = Json.object();
             names.forEach(patch::putNull);
-            return change(this, name, patch, "Unset " + String.join(", ", names), noWait);
+            return change(this, name, patch, "Unset " + String.join(", ", names), wait.noWait);
         }
     }
 }

@@ -26,8 +26,8 @@ final class DeployCommand extends ApiCommand {
     @Option(names = "--memory", paramLabel = "MB", description = "memory per instance, in MB")
     Long memoryMb;
 
-    @Option(names = "--no-wait", description = "start the deploy and return at once")
-    boolean noWait;
+    @Mixin
+    WaitOption wait;
 
     @Override
     public Integer call() {
@@ -42,7 +42,7 @@ final class DeployCommand extends ApiCommand {
         ApiClient.Response started = api().send("POST", "/api/v1/apps/" + ApiUrl.segment(name) + "/deploys", body);
         JsonNode deploy = started.json();
         String id = DeployFollower.idOf(deploy);
-        if (noWait) {
+        if (wait.noWait) {
             if (json()) {
                 printJson(started.body());
             } else {

@@ -25,7 +25,6 @@ final class DeployFollower {
 
     /** The statuses a deploy ends in (DeployStatus.finished() in platform-api). */
     private static final Set<String> FINISHED = Set.of("SUCCEEDED", "ROLLED_BACK", "FAILED");
-    private static final int MAX_RETRIES = 5;
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final ApiClient api;
@@ -61,11 +60,11 @@ final class DeployFollower {
                     return true;
                 });
             } catch (IOException e) {
-                if (++failures > MAX_RETRIES) {
+                if (++failures > Retries.MAX) {
                     throw api.lost(e);
                 }
             } catch (CliException e) {
-                if (e.exitCode() != ExitCodes.CANNOT_CONNECT || ++failures > MAX_RETRIES) {
+                if (e.exitCode() != ExitCodes.CANNOT_CONNECT || ++failures > Retries.MAX) {
                     throw e;
                 }
             }
@@ -73,10 +72,10 @@ final class DeployFollower {
             try {
                 now = api.get(path);
             } catch (CliException e) {
-                if (e.exitCode() != ExitCodes.CANNOT_CONNECT || ++failures > MAX_RETRIES) {
+                if (e.exitCode() != ExitCodes.CANNOT_CONNECT || ++failures > Retries.MAX) {
                     throw e;
                 }
-                pause(failures);
+                Retries.pause(failures);
                 continue;
             }
             JsonNode deploy = now.json();
@@ -85,7 +84,7 @@ final class DeployFollower {
                 return now;
             }
             // The stream ended before the deploy (a proxy's timeout, the server's 30 minutes): resume.
-            pause(failures);
+            Retries.pause(failures);
         }
     }
 
@@ -163,15 +162,6 @@ final class DeployFollower {
             return String.format(Locale.ROOT, " in %.1f s", millis / 1000.0);
         } catch (DateTimeParseException | NullPointerException e) {
             return "";
-        }
-    }
-
-    private static void pause(int failures) {
-        try {
-            Thread.sleep(Math.min(500L * (failures + 1), 5_000L));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCodes.ERROR, "interrupted");
         }
     }
 

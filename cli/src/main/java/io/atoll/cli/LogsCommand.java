@@ -1,31 +1,29 @@
 package io.atoll.cli;
 
+import io.atoll.json.JsonCodec;
+import io.atoll.model.LogLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import tools.jackson.databind.JsonNode;
 
 /**
- * The app's lines from every node, read as NDJSON ({@code LogLine}s) whatever the output: for
- * people each becomes {@code <time> <instance> <stream> <line>} with control characters made
- * harmless, with {@code --json} the lines pass as they came. A followed stream the server ends
+ * The app's lines from every node, read as NDJSON ({@link LogLine}s) whatever the output: for
+ * people each becomes {@code <time> <instance> <stream> <line>} ({@link LogLine#toText()}, control
+ * characters made harmless), with {@code --json} the lines pass as they came. A followed stream the server ends
  * (its {@code max-follow}) or that breaks is opened again from the last line's time.
  */
 @Command(name = "logs", description = {
         "Prints the app's lines (stdout, stderr, and Atoll's notices) from every instance.",
         "Example: atoll logs --app hello -f --since 10m"})
 final class LogsCommand extends ApiCommand {
-
-    private static final int MAX_RETRIES = 5;
 
     @Mixin
     AppOption app;
@@ -56,11 +54,11 @@ final class LogsCommand extends ApiCommand {
                 print(lines);
                 failures = 0;
             } catch (IOException e) {
-                if (!follow || ++failures > MAX_RETRIES) {
+                if (!follow || ++failures > Retries.MAX) {
                     throw api().lost(e);
                 }
             } catch (CliException e) {
-                if (!follow || e.exitCode() != ExitCodes.CANNOT_CONNECT || first || ++failures > MAX_RETRIES) {
+                if (!follow || e.exitCode() != ExitCodes.CANNOT_CONNECT || first || ++failures > Retries.MAX) {
                     throw e;
                 }
             }
@@ -68,7 +66,7 @@ final class LogsCommand extends ApiCommand {
                 return ExitCodes.OK;
             }
             first = false;
-            pause(failures);
+            Retries.pause(failures);
         }
     }
 
@@ -100,31 +98,24 @@ final class LogsCommand extends ApiCommand {
             if (raw.isBlank()) {
                 continue; // the server's keep-alive
             }
-            JsonNode line;
+            LogLine line;
             try {
-                line = Json.parse(raw);
-            } catch (CliException e) {
+                line = JsonCodec.shared().decode(raw.getBytes(StandardCharsets.UTF_8), LogLine.class);
+            } catch (JsonCodec.InvalidValueException e) {
                 continue;
             }
-            if (!fresh(line, raw)) {
-                continue;
+            if (fresh(line, raw)) {
+                // The text form is the API's own (Accept: text/plain), control characters made harmless.
+                out().println(json() ? raw : line.toText());
+                out().flush();
             }
-            if (json()) {
-                out().println(raw);
-            } else {
-                out().println(Json.cell(line, "time") + " " + Terminal.printable(Json.cell(line, "instance")) + " "
-                        + Terminal.printable(Json.cell(line, "stream")) + " " + Terminal.printable(Json.text(line, "line")));
-            }
-            out().flush();
         }
     }
 
     /** False for a line already printed before a resume (same time, same content). */
-    private boolean fresh(JsonNode line, String raw) {
-        Instant time;
-        try {
-            time = Instant.parse(Json.text(line, "time"));
-        } catch (DateTimeParseException | NullPointerException e) {
+    private boolean fresh(LogLine line, String raw) {
+        Instant time = line.time();
+        if (time == null) {
             return true;
         }
         if (lastTime == null || time.isAfter(lastTime)) {
@@ -139,14 +130,5 @@ final class LogsCommand extends ApiCommand {
         // Older than the last line: another node's, arriving later in the merge. A resume asks from the
         // last line's time on, so none of these comes twice.
         return true;
-    }
-
-    private static void pause(int failures) {
-        try {
-            Thread.sleep(Math.min(500L * (failures + 1), 5_000L));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCodes.ERROR, "interrupted");
-        }
     }
 }

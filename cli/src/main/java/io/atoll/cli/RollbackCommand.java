@@ -2,7 +2,6 @@ package io.atoll.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import tools.jackson.databind.JsonNode;
 
@@ -18,8 +17,8 @@ final class RollbackCommand extends ApiCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "RELEASE", description = "v2, or 2")
     String release;
 
-    @Option(names = "--no-wait", description = "start the rollback and return at once")
-    boolean noWait;
+    @Mixin
+    WaitOption wait;
 
     @Override
     public Integer call() {
@@ -29,13 +28,13 @@ final class RollbackCommand extends ApiCommand {
                 Json.object().put("release", target));
         JsonNode answer = started.json();
         String id = DeployFollower.idOf(answer);
-        if (noWait && json()) {
+        if (wait.noWait && json()) {
             printJson(started.body());
             return ExitCodes.OK;
         }
         say("Rolling " + Terminal.printable(name) + " back to " + Terminal.printable(target) + " as "
                 + Json.cell(answer.get("release"), "version") + " (deploy " + Json.cell(answer.get("deploy"), "id") + ")");
-        return noWait ? ExitCodes.OK : DeployFollower.followToEnd(this, name, id);
+        return wait.noWait ? ExitCodes.OK : DeployFollower.followToEnd(this, name, id);
     }
 
     /** The newest release older than the serving one that has an image to run. */

@@ -1,5 +1,6 @@
 package io.atoll.cli;
 
+import io.atoll.model.LogLine;
 import java.io.Console;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -30,23 +31,9 @@ record Terminal(Map<String, String> env, InputStream in, Console console, PrintW
     /**
      * Text from the API as it may reach a terminal: every control character but tab (C0, DEL, C1)
      * becomes U+FFFD, so that nothing an app or a server writes moves the cursor, changes colours
-     * or ends a line early.
+     * or ends a line early; the same rule as the API's own text form of log lines.
      */
     static String printable(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean control = (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f);
-            if (control && out == null) {
-                out = new StringBuilder(text.length()).append(text, 0, i);
-            }
-            if (out != null) {
-                out.append(control ? '\uFFFD' : c);
-            }
-        }
-        return out == null ? text : out.toString();
+        return LogLine.printable(text);
     }
 }

@@ -4,38 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code atoll apps}, and how every command reports the API's refusals and a missing API. */
-class AppsTest {
+class AppsTest extends ApiFixture {
 
-    private static final String TOKEN = "atoll_pat_apps_9f8e7d";
     private static final String APPS = """
             [{"name":"hello","hosts":[],"containerPort":8080,"healthPath":"/healthz","createdAt":"2026-11-30T12:00:00Z",\
             "release":{"id":"hello-r3","number":3,"version":"v3","image":"hello:demo","pinnedImage":"127.0.0.1:5000/hello@sha256:ab"},\
             "instances":2,"deleting":false,"dependencies":[],"stopGraceSeconds":null},\
             {"name":"shop-frontend","hosts":[],"containerPort":8080,"healthPath":"/healthz","createdAt":"2026-11-30T12:01:00Z",\
             "release":null,"instances":0,"deleting":true,"dependencies":[],"stopGraceSeconds":null}]""";
-
-    @TempDir
-    Path home;
-
-    private FakeApi api;
-    private Cli cli;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new FakeApi().requireToken(TOKEN);
-        cli = new Cli(home).env("ATOLL_URL", api.url()).env("ATOLL_TOKEN", TOKEN);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
 
     @Test
     void appsAreATableWithAlignedColumns() {

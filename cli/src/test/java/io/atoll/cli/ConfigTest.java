@@ -3,33 +3,17 @@ package io.atoll.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code atoll config}, {@code config set}, {@code config unset}. */
-class ConfigTest {
+class ConfigTest extends ApiFixture {
 
-    private static final String TOKEN = "atoll_pat_config_5d4c3b";
     private static final String CONFIG = "/api/v1/apps/hello/config";
 
-    @TempDir
-    Path home;
-
-    private FakeApi api;
-    private Cli cli;
-
     @BeforeEach
-    void start() throws Exception {
-        api = new FakeApi().requireToken(TOKEN);
-        cli = new Cli(home).env("ATOLL_URL", api.url()).env("ATOLL_TOKEN", TOKEN).env("ATOLL_APP", "hello");
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
+    void start() {
+        cli.env("ATOLL_APP", "hello");
     }
 
     @Test

@@ -3,18 +3,14 @@ package io.atoll.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code atoll deploy}: the deploy's server-sent events as a progress display, and its end as the exit code. */
-class DeployTest {
+class DeployTest extends ApiFixture {
 
-    private static final String TOKEN = "atoll_pat_deploy_1a2b3c";
     private static final String DEPLOYS = "/api/v1/apps/hello/deploys";
     private static final String STARTED = """
             {"id":"d-1","app":"hello","image":"hello:v2","instances":2,"status":"PENDING","events":[]}""";
@@ -34,22 +30,9 @@ class DeployTest {
             step(4, "rolling-back", "rolling back to v4"),
             step(5, "rolled-back", "v4 serves again"));
 
-    @TempDir
-    Path home;
-
-    private FakeApi api;
-    private Cli cli;
-
     @BeforeEach
-    void start() throws Exception {
-        api = new FakeApi().requireToken(TOKEN);
-        cli = new Cli(home).env("ATOLL_URL", api.url()).env("ATOLL_TOKEN", TOKEN);
+    void start() {
         api.on("POST", DEPLOYS, FakeApi.json(202, STARTED));
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
     }
 
     private static String[] step(long id, String kind, String message) {

@@ -7,35 +7,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /** {@code atoll login}, {@code logout}, and where the token goes and does not go. */
-class LoginTest {
+class LoginTest extends ApiFixture {
 
-    private static final String TOKEN = "atoll_pat_Zk4Y2m9QnVtR7sWc1xLb";
+    /** What the login issues: no ATOLL_TOKEN here, the stored login is what is tested. */
+    private static final String ISSUED = "atoll_pat_Zk4Y2m9QnVtR7sWc1xLb";
     private static final String OTHER_TOKEN = "atoll_pat_second_Hq3Jd8Lm2Pw";
 
-    @TempDir
-    Path home;
-
-    private FakeApi api;
-    private Cli cli;
-
     @BeforeEach
-    void start() throws Exception {
-        api = new FakeApi();
+    void start() {
         cli = new Cli(home);
-        issuing("alice", "s3cret pass", TOKEN, "tok-1");
+        issuing("alice", "s3cret pass", ISSUED, "tok-1");
         api.on("GET", "/api/v1/apps", FakeApi.json(200, "[]"));
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
     }
 
     /** POST /api/v1/tokens: 201 with a token for the right Basic credentials, 401 problem+json otherwise. */
@@ -65,14 +52,14 @@ class LoginTest {
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out()).contains("Logged in to " + api.url() + " as alice");
-        assertThat(result.out() + result.err()).doesNotContain(TOKEN).doesNotContain("s3cret");
+        assertThat(result.out() + result.err()).doesNotContain(ISSUED).doesNotContain("s3cret");
         Path file = cli.configFile();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
         JsonNode stored = Json.parse(Files.readString(file));
         assertThat(Json.text(stored, "url")).isEqualTo(api.url());
         assertThat(Json.text(stored, "user")).isEqualTo("alice");
-        assertThat(Json.text(stored, "token")).isEqualTo(TOKEN);
+        assertThat(Json.text(stored, "token")).isEqualTo(ISSUED);
         assertThat(Json.text(stored, "tokenId")).isEqualTo("tok-1");
         // Nothing else left in the directory (no temporary file with the token in it).
         try (var files = Files.list(file.getParent())) {
@@ -84,8 +71,8 @@ class LoginTest {
         // The next command sends the token: the fake answers 401 to anything else.
         Cli.Result apps = cli.run("apps");
         assertThat(apps.exitCode()).as(apps.toString()).isZero();
-        assertThat(api.requests("GET", "/api/v1/apps").get(0).header("Authorization")).isEqualTo("Bearer " + TOKEN);
-        assertThat(apps.out() + apps.err()).doesNotContain(TOKEN);
+        assertThat(api.requests("GET", "/api/v1/apps").get(0).header("Authorization")).isEqualTo("Bearer " + ISSUED);
+        assertThat(apps.out() + apps.err()).doesNotContain(ISSUED);
     }
 
     @Test
@@ -126,12 +113,12 @@ class LoginTest {
         assertThat(login("s3cret pass").exitCode()).isZero();
         api.on("DELETE", "/api/v1/tokens/tok-1", FakeApi.noContent());
         issuing("alice", "s3cret pass", OTHER_TOKEN, "tok-2");
-        api.requireToken(TOKEN); // the old token revokes itself
+        api.requireToken(ISSUED); // the old token revokes itself
 
         assertThat(login("s3cret pass").exitCode()).isZero();
 
         assertThat(api.requests("DELETE", "/api/v1/tokens/tok-1")).singleElement()
-                .satisfies(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer " + TOKEN));
+                .satisfies(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer " + ISSUED));
         assertThat(Json.text(Json.parse(Files.readString(cli.configFile())), "token")).isEqualTo(OTHER_TOKEN);
     }
 
@@ -145,9 +132,9 @@ class LoginTest {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out()).contains("Logged out of " + api.url());
         assertThat(api.requests("DELETE", "/api/v1/tokens/tok-1")).singleElement()
-                .satisfies(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer " + TOKEN));
+                .satisfies(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer " + ISSUED));
         String stored = Files.readString(cli.configFile());
-        assertThat(stored).doesNotContain(TOKEN).doesNotContain("tok-1").contains(api.url());
+        assertThat(stored).doesNotContain(ISSUED).doesNotContain("tok-1").contains(api.url());
 
         Cli.Result after = cli.run("apps");
         assertThat(after.exitCode()).isEqualTo(3);
@@ -169,12 +156,12 @@ class LoginTest {
 
     @Test
     void ciGivesTheUrlAndTokenInTheEnvironment() {
-        cli.env("ATOLL_URL", api.url()).env("ATOLL_TOKEN", TOKEN);
+        cli.env("ATOLL_URL", api.url()).env("ATOLL_TOKEN", ISSUED);
 
         Cli.Result ok = cli.run("apps");
 
         assertThat(ok.exitCode()).as(ok.toString()).isZero();
-        assertThat(api.requests("GET", "/api/v1/apps").get(0).header("Authorization")).isEqualTo("Bearer " + TOKEN);
+        assertThat(api.requests("GET", "/api/v1/apps").get(0).header("Authorization")).isEqualTo("Bearer " + ISSUED);
         assertThat(cli.configFile()).doesNotExist();
 
         Cli.Result refused = cli.env("ATOLL_TOKEN", "revoked-one").run("apps");
@@ -192,7 +179,7 @@ class LoginTest {
         assertThat(Json.text(shown, "id")).isEqualTo("tok-1");
         assertThat(Json.text(shown, "user")).isEqualTo("alice");
         assertThat(shown.has("token")).isFalse();
-        assertThat(result.out() + result.err()).doesNotContain(TOKEN);
+        assertThat(result.out() + result.err()).doesNotContain(ISSUED);
     }
 
     @Test

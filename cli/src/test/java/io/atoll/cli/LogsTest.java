@@ -4,36 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code atoll logs}: the API's NDJSON lines as text, or as they came with {@code --json}. */
-class LogsTest {
+class LogsTest extends ApiFixture {
 
-    private static final String TOKEN = "atoll_pat_logs_77aa11";
     private static final String LOGS = "/api/v1/apps/hello/logs";
-
-    @TempDir
-    Path home;
-
-    private FakeApi api;
-    private Cli cli;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new FakeApi().requireToken(TOKEN);
-        cli = new Cli(home).env("ATOLL_URL", api.url()).env("ATOLL_TOKEN", TOKEN);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
 
     private static String line(String instance, String stream, String time, String text) {
         return "{\"app\":\"hello\",\"instance\":\"" + instance + "\",\"node\":\"node-1\",\"stream\":\"" + stream

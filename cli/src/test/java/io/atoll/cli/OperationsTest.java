@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code releases}, {@code rollback}, {@code scale}, {@code nodes}, {@code maintenance} and {@code tokens}. */
-class OperationsTest {
+class OperationsTest extends ApiFixture {
 
-    private static final String TOKEN = "atoll_pat_ops_3e2d1c";
     private static final String RELEASES = """
             [{"version":"v4","number":4,"id":"hello-r4","image":"hello:v3","pinnedImage":"reg/hello@sha256:4",\
             "cause":"deploy","causeDetail":null,"author":"alice","createdAt":"2026-11-30T12:04:00.123456Z","serving":true},\
@@ -24,22 +20,9 @@ class OperationsTest {
             {"version":"v1","number":1,"id":"hello-r1","image":null,"pinnedImage":"",\
             "cause":"config","causeDetail":"set GREETING","author":"alice","createdAt":"2026-11-30T12:01:00Z","serving":false}]""";
 
-    @TempDir
-    Path home;
-
-    private FakeApi api;
-    private Cli cli;
-
     @BeforeEach
-    void start() throws Exception {
-        api = new FakeApi().requireToken(TOKEN);
-        cli = new Cli(home).env("ATOLL_URL", api.url()).env("ATOLL_TOKEN", TOKEN);
+    void start() {
         api.on("GET", "/api/v1/apps/hello/releases", FakeApi.json(200, RELEASES));
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
     }
 
     @Test
