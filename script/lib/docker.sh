@@ -41,7 +41,9 @@ atoll_ensure_docker() {
     return 1
   fi
   atoll_log "starting dockerd (log: /tmp/atoll-dockerd.log)"
-  nohup dockerd >/tmp/atoll-dockerd.log 2>&1 &
+  # its own session: the engine outlives whatever started it (a job runner that kills the
+  # starter's process group when it ends took the engine down with it)
+  setsid nohup dockerd >/tmp/atoll-dockerd.log 2>&1 < /dev/null &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && return 0
     sleep 0.5
