@@ -24,6 +24,9 @@ atoll_ensure_packages() {
   command -v file >/dev/null || missing+=(file)
   # script/lib/images.sh bootstraps the PostgreSQL and slapd test images with it.
   command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
+  # The dashboard's screenshot test drives Debian's chromium through chromedriver.
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
   if [ ${#missing[@]} -gt 0 ]; then
     atoll_apt_install "${missing[@]}"
   fi

@@ -20,7 +20,8 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
  * @param via how the caller proved it: {@code password}, {@code token:<id>}, {@code bootstrap-token},
  *     {@code anonymous}
  */
-public record AtollUser(String name, Set<String> teams, boolean admin, String via) implements AuthenticatedPrincipal {
+public record AtollUser(String name, Set<String> teams, boolean admin, String via)
+        implements AuthenticatedPrincipal, java.io.Serializable {
 
     public static final String ADMIN_ROLE = "ROLE_ADMIN";
     /** The request attribute naming who made the call, or tried to, for the audit log. */

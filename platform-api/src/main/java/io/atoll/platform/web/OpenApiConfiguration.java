@@ -24,7 +24,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The API's OpenAPI document at {@code /v3/api-docs} (springdoc, from the controllers), with what
  * the controllers cannot say for themselves: every operation's errors are RFC 9457 problems
- * ({@code application/problem+json}), and writes need a bearer token outside {@code dev}.
+ * ({@code application/problem+json}); every call needs a bearer token outside {@code dev}, and
+ * {@code POST /api/v1/tokens} takes a directory username and password instead.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
@@ -35,11 +36,15 @@ class OpenApiConfiguration {
     OpenAPI atollOpenApi() {
         return new OpenAPI()
                 .info(new Info().title("Atoll platform API").version("v1")
-                        .description("Apps, deploys, releases, config, scale, nodes, IP groups and logs. "
-                                + "docs/platform-api.md has the whole story."))
+                        .description("Apps, deploys, releases, config, scale, nodes, IP groups, logs, tokens "
+                                + "and the audit log. docs/platform-api.md has the whole story."))
                 .components(new Components()
                         .addSecuritySchemes("token", new SecurityScheme().type(SecurityScheme.Type.HTTP)
-                                .scheme("bearer").description("an API token (atoll.platform.security.api-tokens)")));
+                                .scheme("bearer").description("a personal token from POST /api/v1/tokens, or a "
+                                        + "bootstrap token (atoll.platform.security.api-tokens)"))
+                        .addSecuritySchemes("password", new SecurityScheme().type(SecurityScheme.Type.HTTP)
+                                .scheme("basic").description("a directory (LDAP) username and password: only to "
+                                        + "get a token")));
     }
 
     private static Schema<?> problemSchema() {
@@ -53,7 +58,7 @@ class OpenApiConfiguration {
                 .addProperty("errors", new io.swagger.v3.oas.models.media.ArraySchema().items(new StringSchema()));
     }
 
-    /** Every operation: its problems; a write: the token it needs. */
+    /** Every operation: its problems and the credentials it needs. */
     @Bean
     OpenApiCustomizer problemResponses() {
         return openApi -> {
@@ -78,8 +83,9 @@ class OpenApiConfiguration {
         if (path.contains("{")) {
             errors.put("404", "no such resource");
         }
+        errors.put("401", "no valid bearer token (outside dev): missing, unknown, revoked or expired");
+        errors.put("403", "the caller may not do this: not in the app's team, or not an admin");
         if (write) {
-            errors.put("401", "no valid bearer token (outside dev)");
             errors.put("409", "the request conflicts with the current state; the problem says with what");
             errors.put("413", "the body is larger than atoll.platform.web.max-body-size");
             errors.put("415", "the body is not application/json");
@@ -92,8 +98,7 @@ class OpenApiConfiguration {
             }
         });
         operation.setResponses(responses);
-        if (write) {
-            operation.setSecurity(List.of(new SecurityRequirement().addList("token")));
-        }
+        boolean issuesTokens = path.equals("/api/v1/tokens") && method == PathItem.HttpMethod.POST;
+        operation.setSecurity(List.of(new SecurityRequirement().addList(issuesTokens ? "password" : "token")));
     }
 }

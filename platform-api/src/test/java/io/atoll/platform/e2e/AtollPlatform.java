@@ -164,6 +164,8 @@ final class AtollPlatform implements AutoCloseable {
         // Not dev: the registry requires logins, as in production. CI pushes, deploys pull.
         registry = new ServiceProcess("image-registry", logName("image-registry"), registryPort, List.of(
                 "--server.port=" + registryPort,
+                // only to register for the dashboard
+                "--atoll.zookeeper.connect-string=127.0.0.1:" + zookeeperPort,
                 "--atoll.registry.auth.users.ci.password-hash=" + bcrypt.encode(ciPassword),
                 "--atoll.registry.auth.users.ci.push=hello",
                 "--atoll.registry.auth.users.deployer.password-hash=" + bcrypt.encode(deployerPassword),

@@ -50,11 +50,13 @@ class OpenApiTest extends ApiTestSupport {
             assertThat(operation.isMissingNode()).as("%s in the document", endpoint).isFalse();
             assertThat(operation.path("responses").path("400").path("content").has("application/problem+json"))
                     .as("%s: its 400 is a problem: %s", endpoint, operation.path("responses")).isTrue();
-            if (!parts[0].equals("GET")) {
-                assertThat(operation.path("responses").has("401"))
-                        .as(endpoint + ": needs a token: " + operation.path("responses")).isTrue();
-            }
+            assertThat(operation.path("responses").has("401") && operation.path("responses").has("403"))
+                    .as(endpoint + ": needs credentials and may be forbidden: " + operation.path("responses")).isTrue();
+            assertThat(operation.path("security").toString()).as(endpoint)
+                    .contains(endpoint.equals("POST /api/v1/tokens") ? "\"password\"" : "\"token\"");
         }
+        // the API only: not the dashboard's own endpoints
+        paths.propertyNames().forEach(path -> assertThat(path).startsWith("/api/v1/"));
         assertThat(document.path("components").path("schemas").has("Problem")).isTrue();
     }
 }

@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,7 +19,9 @@ import org.springframework.context.annotation.Configuration;
  * connects in the background and retries, so a service comes up while ZooKeeper is away and
  * converges once it is back.
  */
-@AutoConfiguration
+// Before Spring Cloud Zookeeper's: its discovery registration then uses this client, not a second one
+// that would block the start until ZooKeeper answers.
+@AutoConfiguration(beforeName = "org.springframework.cloud.zookeeper.ZookeeperAutoConfiguration")
 @EnableConfigurationProperties(AtollZookeeperProperties.class)
 @ConditionalOnProperty(prefix = "atoll.zookeeper", name = "enabled", matchIfMissing = true)
 public class AtollZookeeperAutoConfiguration {
@@ -46,8 +49,10 @@ public class AtollZookeeperAutoConfiguration {
     @ConditionalOnClass(HealthIndicator.class)
     static class HealthConfiguration {
 
+        /** Off with {@code management.health.zookeeper.enabled=false}, where ZooKeeper is not the service's concern. */
         @Bean
         @ConditionalOnMissingBean(name = "zookeeperHealthIndicator")
+        @ConditionalOnEnabledHealthIndicator("zookeeper")
         ZookeeperHealthIndicator zookeeperHealthIndicator(CuratorFramework client, AtollZookeeperProperties properties) {
             return new ZookeeperHealthIndicator(client, properties.effectiveConnectString());
         }
