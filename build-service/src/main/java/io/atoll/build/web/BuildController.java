@@ -1,0 +1,87 @@
+package io.atoll.build.web;
+
+import io.atoll.build.queue.BuildQueue;
+import io.atoll.build.queue.NewBuild;
+import io.atoll.build.record.Build;
+import io.atoll.build.record.BuildRepository;
+import io.atoll.build.record.BuildStepRepository;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@RestController
+@RequestMapping("/api/v1")
+class BuildController {
+
+    private static final int LIST_LIMIT = 100;
+    private static final int MAX_TRIGGER_BODY = 16 * 1024;
+
+    private final BuildRepository builds;
+    private final BuildStepRepository steps;
+    private final BuildQueue queue;
+    private final JsonMapper json;
+
+    BuildController(BuildRepository builds, BuildStepRepository steps, BuildQueue queue, JsonMapper json) {
+        this.builds = builds;
+        this.steps = steps;
+        this.queue = queue;
+        this.json = json;
+    }
+
+    /** The most recent builds (100), of one app or of all. */
+    @GetMapping("/builds")
+    List<BuildView> list(@RequestParam(required = false) String app) {
+        List<Build> found = app == null ? builds.findRecent(LIST_LIMIT) : builds.findRecentByApp(Names.app(app), LIST_LIMIT);
+        return found.stream().map(b -> BuildView.of(b, List.of())).toList();
+    }
+
+    @GetMapping("/builds/{id}")
+    BuildView get(@PathVariable String id) {
+        Build build = find(id);
+        return BuildView.of(build, steps.findByBuild(build.id()));
+    }
+
+    @PostMapping("/builds/{id}/cancel")
+    ResponseEntity<BuildView> cancel(@PathVariable String id) {
+        Build build = find(id);
+        return switch (queue.cancel(build.id())) {
+            case CANCELLED -> ResponseEntity.ok(get(id));
+            case INTERRUPTING -> ResponseEntity.accepted().body(get(id));
+            case ALREADY_FINISHED -> throw new ApiException(HttpStatus.CONFLICT, "Build already finished",
+                    "build " + id + " is " + find(id).status() + "; only a queued or running build can be cancelled");
+            case UNKNOWN -> throw ApiException.notFound("no build " + id);
+        };
+    }
+
+    /** A manual build: {@code {"repository": "...", "ref": "main"}}. */
+    @PostMapping("/apps/{app}/builds")
+    ResponseEntity<BuildView> trigger(@PathVariable String app, HttpServletRequest request) {
+        Names.app(app);
+        JsonNode body = Bodies.jsonObject(request, Bodies.read(request, MAX_TRIGGER_BODY), json);
+        String repository = Names.repository(Bodies.text(body, "/repository"));
+        String ref = Names.ref(Bodies.text(body, "/ref"));
+        Build build = queue.enqueue(new NewBuild(app, repository, ref, null, "manual",
+                request.getRemoteUser() == null ? "anonymous" : request.getRemoteUser(), null), () -> { });
+        return ResponseEntity.created(URI.create("/api/v1/builds/" + build.id())).body(get(build.id()));
+    }
+
+    private Build find(String id) {
+        try {
+            UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no build " + id);
+        }
+        return builds.findById(id).orElseThrow(() -> ApiException.notFound("no build " + id));
+    }
+}

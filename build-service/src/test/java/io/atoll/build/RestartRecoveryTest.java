@@ -1,0 +1,77 @@
+package io.atoll.build;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A previous process left one build RUNNING (in step {@code assemble}) and one QUEUED in the
+ * database before this one starts: the running one ends FAILED ("build-service restarted", at
+ * the step it was in), the queued one runs.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(BuildServiceTestSupport.Builders.class)
+class RestartRecoveryTest {
+
+    static final String LEFT_RUNNING = "00000000-0000-0000-0000-00000000000a";
+    static final String LEFT_QUEUED = "00000000-0000-0000-0000-00000000000b";
+
+    @DynamicPropertySource
+    static void previousProcess(DynamicPropertyRegistry registry) throws IOException, SQLException {
+        Path dir = Files.createTempDirectory("build-restart");
+        String url = "jdbc:h2:file:" + dir.resolve("builds") + ";WRITE_DELAY=0";
+        Flyway.configure().dataSource(url, "sa", "").load().migrate();
+        try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+            c.createStatement().executeUpdate("""
+                    insert into build (id, app, source_kind, repository, ref, status, current_step, trigger_kind,
+                      created_at, started_at, version)
+                    values ('%s', 'old', 'git', 'https://g.example/old.git', 'main', 'RUNNING', 'assemble', 'manual',
+                      current_timestamp, current_timestamp, 1),
+                           ('%s', 'old', 'git', 'https://g.example/old.git', 'next', 'QUEUED', null, 'manual',
+                      current_timestamp, null, 1)""".formatted(LEFT_RUNNING, LEFT_QUEUED));
+        }
+        registry.add("spring.datasource.url", () -> url);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ScriptedBuilder builder;
+
+    @Test
+    void aBuildLeftRunningFailsAndAQueuedOneRuns() {
+        Http http = new Http(port);
+        JsonNode failed = http.get("/api/v1/builds/" + LEFT_RUNNING).json();
+        assertThat(failed.get("status").asString()).isEqualTo("FAILED");
+        assertThat(failed.get("reason").asString()).isEqualTo("build-service restarted");
+        assertThat(failed.get("failedStep").asString()).isEqualTo("assemble");
+        assertThat(failed.get("finishedAt").isNull()).isFalse();
+
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(10);
+        String status = null;
+        while (java.time.Instant.now().isBefore(deadline)) {
+            status = http.get("/api/v1/builds/" + LEFT_QUEUED).json().get("status").asString();
+            if (status.equals("SUCCEEDED")) {
+                break;
+            }
+            BuildServiceTestSupport.sleep(20);
+        }
+        assertThat(status).isEqualTo("SUCCEEDED");
+        assertThat(builder.maxRunning.get()).isEqualTo(1);
+    }
+}
