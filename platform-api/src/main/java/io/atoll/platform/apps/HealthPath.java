@@ -1,5 +1,6 @@
 package io.atoll.platform.apps;
 
+import io.atoll.model.HealthPaths;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
@@ -10,18 +11,15 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * An absolute path the agent may request on the instance: at most 255 characters, '/'-separated
- * segments of unreserved characters ({@code A-Z a-z 0-9 . _ ~ -}), no empty segment (a leading
- * {@code //} reads as a host to an HTTP client), no {@code .} or {@code ..}. Checked by a loop
- * rather than a regular expression, whose repeated groups recurse once per segment.
+ * An absolute path the agent may request on the instance, by {@link HealthPaths} (shared with
+ * the {@code atoll.yml} manifest).
  */
 @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.TYPE_USE})
 @Retention(RetentionPolicy.RUNTIME)
 @Constraint(validatedBy = HealthPath.Validator.class)
 public @interface HealthPath {
 
-    String message() default "must be an absolute path such as /healthz (at most 255 characters; segments of "
-            + "letters, digits and . _ ~ -; no empty, '.' or '..' segment)";
+    String message() default HealthPaths.RULE;
 
     Class<?>[] groups() default {};
 
@@ -31,34 +29,7 @@ public @interface HealthPath {
 
         @Override
         public boolean isValid(String path, ConstraintValidatorContext context) {
-            return path == null || valid(path);
-        }
-
-        static boolean valid(String path) {
-            if (path.isEmpty() || path.length() > 255 || path.charAt(0) != '/') {
-                return false;
-            }
-            int start = 1;
-            while (start < path.length()) {
-                int end = path.indexOf('/', start);
-                if (end < 0) {
-                    end = path.length();
-                }
-                String segment = path.substring(start, end);
-                if (segment.isEmpty() && end < path.length() || segment.equals(".") || segment.equals("..")) {
-                    return false;
-                }
-                for (int i = 0; i < segment.length(); i++) {
-                    char c = segment.charAt(i);
-                    boolean unreserved = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                            || c == '.' || c == '_' || c == '~' || c == '-';
-                    if (!unreserved) {
-                        return false;
-                    }
-                }
-                start = end + 1;
-            }
-            return true;
+            return path == null || HealthPaths.valid(path);
         }
     }
 }
