@@ -65,8 +65,19 @@ abstract class BuildServiceTestSupport {
         http = new Http(port);
     }
 
+    /** Each test starts with no build queued or running, whatever the one before left. */
     @AfterEach
-    void openGates() {
+    void drain() {
+        builder.reset();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        while (http.get("/api/v1/builds").json().findValuesAsString("status").stream()
+                .anyMatch(s -> s.equals("QUEUED") || s.equals("RUNNING"))) {
+            if (Instant.now().isAfter(deadline)) {
+                fail("builds still queued or running after the test: " + http.get("/api/v1/builds").body());
+            }
+            builder.openAll();
+            sleep(20);
+        }
         builder.reset();
     }
 
