@@ -47,14 +47,21 @@ class DeployController {
      * replica saved.
      */
     private final Duration poll;
+    /**
+     * A stream that has sent nothing for this long gets a comment line: proxies that cut idle
+     * connections (nginx after 60 s) keep it, and a client gone away is noticed.
+     */
+    private final Duration heartbeat;
     /** The open streams by deploy id. */
     private final Map<String, Set<EventStream>> streams = new ConcurrentHashMap<>();
 
     DeployController(DeployService deploys, TaskScheduler scheduler,
-            @Value("${atoll.platform.deploy.events-poll:200ms}") Duration poll) {
+            @Value("${atoll.platform.deploy.events-poll:200ms}") Duration poll,
+            @Value("${atoll.platform.deploy.events-heartbeat:15s}") Duration heartbeat) {
         this.deploys = deploys;
         this.scheduler = scheduler;
         this.poll = poll;
+        this.heartbeat = heartbeat;
     }
 
     /** Accepted at once; the deploy controller rolls it out, and the deploy is polled or streamed. */
@@ -105,7 +112,8 @@ class DeployController {
         emitter.onTimeout(stream::close);
         emitter.onError(error -> stream.close());
         streams.computeIfAbsent(id, key -> ConcurrentHashMap.newKeySet()).add(stream);
-        stream.polledBy(scheduler.scheduleWithFixedDelay(stream, poll));
+        stream.polledBy(scheduler.scheduleWithFixedDelay(stream, poll),
+                scheduler.scheduleWithFixedDelay(stream::beat, heartbeat));
         return emitter;
     }
 
@@ -137,7 +145,9 @@ class DeployController {
         private long after;
         private String lastKind;
         private boolean ended;
+        private Instant lastSent = Instant.now();
         private ScheduledFuture<?> poll;
+        private ScheduledFuture<?> beats;
 
         EventStream(String app, String id, SseEmitter emitter, long after) {
             this.app = app;
@@ -158,6 +168,7 @@ class DeployController {
                             .data(DeployView.Event.of(event), MediaType.APPLICATION_JSON));
                     after = event.id();
                     lastKind = event.kind();
+                    lastSent = Instant.now();
                 }
                 Deploy deploy = deploys.require(app, id);
                 if (deploy.status().finished() && (LAST_STEPS.contains(lastKind) || deploy.finishedAt() == null
@@ -175,20 +186,42 @@ class DeployController {
             }
         }
 
-        synchronized void polledBy(ScheduledFuture<?> task) {
+        /** A comment line when nothing else went out for a heartbeat's time. */
+        synchronized void beat() {
+            if (ended || lastSent.plus(heartbeat).isAfter(Instant.now())) {
+                return;
+            }
+            try {
+                emitter.send(SseEmitter.event().comment("heartbeat"));
+                lastSent = Instant.now();
+            } catch (IOException | RuntimeException e) {
+                ended = true; // the client went away
+                emitter.completeWithError(e);
+                close();
+            }
+        }
+
+        synchronized void polledBy(ScheduledFuture<?> task, ScheduledFuture<?> heartbeats) {
             poll = task;
+            beats = heartbeats;
             if (ended) {
                 task.cancel(false);
+                heartbeats.cancel(false);
             }
         }
 
         void close() {
             ScheduledFuture<?> running;
+            ScheduledFuture<?> beating;
             synchronized (this) {
                 running = poll;
+                beating = beats;
             }
             if (running != null) {
                 running.cancel(false);
+            }
+            if (beating != null) {
+                beating.cancel(false);
             }
             streams.computeIfPresent(id, (key, open) -> {
                 open.remove(this);

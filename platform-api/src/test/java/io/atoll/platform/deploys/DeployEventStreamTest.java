@@ -2,6 +2,7 @@ package io.atoll.platform.deploys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.atoll.model.InstanceState;
 import io.atoll.platform.ApiTestSupport;
@@ -32,6 +33,7 @@ import org.springframework.test.context.TestPropertySource;
 // A context of its own (another poll): its own ZooKeeper root and database.
 @TestPropertySource(properties = {
         "atoll.platform.deploy.events-poll=1h",
+        "atoll.platform.deploy.events-heartbeat=300ms",
         "atoll.zookeeper.root=/atoll-event-stream",
         "spring.datasource.url=jdbc:h2:mem:platform-api-event-stream;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000"})
 class DeployEventStreamTest extends ApiTestSupport {
@@ -108,5 +110,26 @@ class DeployEventStreamTest extends ApiTestSupport {
         steps.save(new DeployEvent(null, id, Instant.now(), "succeeded", "v1 serves with 1 healthy instance(s)"));
         ended.get(1, TimeUnit.SECONDS);
         assertThat(events).containsExactly("created", "draining", "succeeded");
+    }
+
+    @Test
+    void aQuietStreamGetsHeartbeatsSoProxiesKeepIt() throws Exception {
+        createApp("{\"name\":\"quiet\"}");
+        Instant now = Instant.now();
+        String id = UUID.randomUUID().toString();
+        deploys.save(new Deploy(id, "quiet", "hello:1", 1, null, null, DeployStatus.RUNNING, null, "deploy", "rolling",
+                1, 0, 0, 60, 0, null, "test", now, now, now, null, null));
+        steps.save(new DeployEvent(null, id, now, "created", "deploy of hello:1"));
+        List<String> seen = new CopyOnWriteArrayList<>();
+        // without heartbeats the read would wait for a step that never comes: a failure, not a hang
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(open("quiet", id).body(),
+                    StandardCharsets.UTF_8))) {
+                while (seen.stream().filter(line -> line.startsWith(":")).count() < 2) {
+                    seen.add(String.valueOf(lines.readLine()));
+                }
+            }
+        }, () -> "comment lines while no step comes: " + seen);
+        assertThat(seen).contains("event:created");
     }
 }
