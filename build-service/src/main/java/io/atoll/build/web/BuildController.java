@@ -59,8 +59,8 @@ class BuildController {
             case CANCELLED -> ResponseEntity.ok(get(id));
             case INTERRUPTING -> ResponseEntity.accepted().body(get(id));
             case ALREADY_FINISHED -> throw new ApiException(HttpStatus.CONFLICT, "Build already finished",
-                    "build " + id + " is " + find(id).status() + "; only a queued or running build can be cancelled");
-            case UNKNOWN -> throw ApiException.notFound("no build " + id);
+                    "the build is " + find(id).status() + "; only a queued or running build can be cancelled");
+            case UNKNOWN -> throw ApiException.notFound("no such build");
         };
     }
 
@@ -77,11 +77,12 @@ class BuildController {
     }
 
     private Build find(String id) {
+        // the path's text is not echoed back
         try {
             UUID.fromString(id);
         } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no build " + id);
+            throw ApiException.notFound("no such build");
         }
-        return builds.findById(id).orElseThrow(() -> ApiException.notFound("no build " + id));
+        return builds.findById(id).orElseThrow(() -> ApiException.notFound("no such build"));
     }
 }
