@@ -88,7 +88,8 @@ final class ApiClient {
 
     /**
      * A response read as it arrives (server-sent events, log lines). The caller closes the stream;
-     * a refusal is read whole and thrown.
+     * a refusal is read whole and thrown. A stream silent for twice the timeout ends (see
+     * {@link IdleGuard}), and the followers open it again.
      */
     InputStream stream(String path, String accept, Map<String, String> headers) {
         HttpRequest.Builder request = request(path).header("Accept", accept).GET();
@@ -103,7 +104,8 @@ final class ApiClient {
             }
             throw refusal(path, response.statusCode(), body);
         }
-        return response.body();
+        // silent for twice the answer timeout (the server's heartbeats come every 15 s): a dead connection
+        return IdleGuard.wrap(response.body(), timeout.multipliedBy(2));
     }
 
     /** The sentence for an {@link IOException} met while reading a stream this client opened. */

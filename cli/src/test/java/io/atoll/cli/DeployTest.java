@@ -3,6 +3,7 @@ package io.atoll.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
@@ -90,6 +91,39 @@ class DeployTest extends ApiFixture {
         assertThat(lines.get(5)).endsWith("succeeded     v4 serves 2 instance(s)");
         assertThat(lines.get(6)).isEqualTo("hello v4 is live with 2 instance(s): deploy d-1 succeeded in 12.5 s.");
         assertThat(result.err()).isEmpty();
+    }
+
+    @Test
+    void aStreamThatFallsSilentIsOpenedAgainWhereItWas() {
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        api.on("GET", DEPLOYS + "/d-1/events", (request, exchange) -> {
+            OutputStream out = FakeApi.stream(exchange, "text/event-stream");
+            if (opened.incrementAndGet() == 1) {
+                // two steps, then a connection that died without a word: no more bytes, never closed
+                FakeApi.event(out, 1, SUCCESS.get(0)[1], SUCCESS.get(0)[2]);
+                FakeApi.event(out, 2, SUCCESS.get(1)[1], SUCCESS.get(1)[2]);
+                sleep(20_000);
+                return;
+            }
+            assertThat(request.header("Last-Event-ID")).isEqualTo("2");
+            for (String[] step : SUCCESS.subList(2, SUCCESS.size())) {
+                FakeApi.event(out, Long.parseLong(step[0]), step[1], step[2]);
+            }
+        });
+        api.on("GET", DEPLOYS + "/d-1", (request, exchange) -> FakeApi.json(200, "{\"id\":\"d-1\",\"app\":\"hello\","
+                + "\"instances\":2,\"release\":\"v4\",\"status\":\"" + (opened.get() < 2 ? "RUNNING" : "SUCCEEDED")
+                + "\",\"createdAt\":\"2026-11-30T12:00:00Z\",\"finishedAt\":\"2026-11-30T12:00:12.500Z\"}")
+                .handle(request, exchange));
+
+        long started = System.nanoTime();
+        Cli.Result result = cli.env("ATOLL_TIMEOUT", "1").run("deploy", "hello:v2", "--app", "hello");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(opened).hasValue(2);
+        assertThat(result.out().lines().filter(line -> line.contains("succeeded"))).hasSize(2);
+        assertThat(result.out()).contains("rolling out v4", "placed ");
+        // reopened after about 2 s of silence (twice ATOLL_TIMEOUT), not after the server's 20 s
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
     }
 
     @Test
