@@ -90,6 +90,13 @@ abstract class TeamAccessContract extends ApiTestSupport {
         assertThat(send("PATCH", "/api/v1/apps/" + app + "/config", "{\"BY_ADMIN\":\"yes\"}", ada)
                 .statusCode()).isEqualTo(200);
         assertThat(send("GET", "/api/v1/apps", null, ada).body()).contains(app);
+        // who each is, as other services (build-service) ask
+        JsonNode me = json.readTree(send("GET", "/api/v1/me", null, ben).body());
+        assertThat(me.path("name").asString()).isEqualTo("ben");
+        assertThat(me.path("teams").toString()).isEqualTo("[\"team-b\"]");
+        assertThat(me.path("admin").asBoolean()).isFalse();
+        assertThat(json.readTree(send("GET", "/api/v1/me", null, ada).body()).path("admin").asBoolean()).isTrue();
+        assertProblem(send("GET", "/api/v1/me", null, null), 401);
         // cat, in both teams, must say which one owns a new app
         String cat = tokenOf("cat");
         JsonNode ambiguous = assertProblem(send("POST", "/api/v1/apps", "{\"name\":\"" + app("both") + "\"}", cat), 400);
