@@ -23,7 +23,8 @@ import tools.jackson.databind.JsonNode;
  * database before this one starts: the running one ends FAILED ("build-service restarted", at
  * the step it was in), the queued one runs.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// callers are let in as in dev: who may is PlatformAccessTest's matter
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "atoll.build.platform.anonymous=true")
 @Import(BuildServiceTestSupport.Builders.class)
 class RestartRecoveryTest {
 

@@ -1,5 +1,8 @@
 package io.atoll.build.web;
 
+import io.atoll.build.access.PlatformAccess;
+import java.util.Set;
+
 import io.atoll.build.queue.BuildQueue;
 import io.atoll.build.queue.NewBuild;
 import io.atoll.build.record.Build;
@@ -31,33 +34,47 @@ class BuildController {
     private final BuildStepRepository steps;
     private final BuildQueue queue;
     private final JsonMapper json;
+    private final PlatformAccess access;
 
-    BuildController(BuildRepository builds, BuildStepRepository steps, BuildQueue queue, JsonMapper json) {
+    BuildController(BuildRepository builds, BuildStepRepository steps, BuildQueue queue, JsonMapper json,
+            PlatformAccess access) {
+        this.access = access;
         this.builds = builds;
         this.steps = steps;
         this.queue = queue;
         this.json = json;
     }
 
-    /** The most recent builds (100), of one app or of all. */
+    /** The most recent builds (100), of one app or of all the caller may manage. */
     @GetMapping("/builds")
-    List<BuildView> list(@RequestParam(required = false) String app) {
-        List<Build> found = app == null ? builds.findRecent(LIST_LIMIT) : builds.findRecentByApp(Names.app(app), LIST_LIMIT);
-        return found.stream().map(b -> BuildView.of(b, List.of())).toList();
+    List<BuildView> list(@RequestParam(required = false) String app, HttpServletRequest request) {
+        if (app != null) {
+            access.requireApp(request, Names.app(app));
+            return builds.findRecentByApp(app, LIST_LIMIT).stream().map(b -> BuildView.of(b, List.of())).toList();
+        }
+        Set<String> allowed = access.manageable(request);
+        return builds.findRecent(LIST_LIMIT).stream().filter(b -> allowed == null || allowed.contains(b.app()))
+                .map(b -> BuildView.of(b, List.of())).toList();
     }
 
     @GetMapping("/builds/{id}")
-    BuildView get(@PathVariable String id) {
+    BuildView get(@PathVariable String id, HttpServletRequest request) {
         Build build = find(id);
+        access.requireApp(request, build.app());
+        return view(build);
+    }
+
+    private BuildView view(Build build) {
         return BuildView.of(build, steps.findByBuild(build.id()));
     }
 
     @PostMapping("/builds/{id}/cancel")
-    ResponseEntity<BuildView> cancel(@PathVariable String id) {
+    ResponseEntity<BuildView> cancel(@PathVariable String id, HttpServletRequest request) {
         Build build = find(id);
+        access.requireApp(request, build.app());
         return switch (queue.cancel(build.id())) {
-            case CANCELLED -> ResponseEntity.ok(get(id));
-            case INTERRUPTING -> ResponseEntity.accepted().body(get(id));
+            case CANCELLED -> ResponseEntity.ok(view(find(id)));
+            case INTERRUPTING -> ResponseEntity.accepted().body(view(find(id)));
             case ALREADY_FINISHED -> throw new ApiException(HttpStatus.CONFLICT, "Build already finished",
                     "the build is " + find(id).status() + "; only a queued or running build can be cancelled");
             case UNKNOWN -> throw ApiException.notFound("no such build");
@@ -68,12 +85,13 @@ class BuildController {
     @PostMapping("/apps/{app}/builds")
     ResponseEntity<BuildView> trigger(@PathVariable String app, HttpServletRequest request) {
         Names.app(app);
+        PlatformAccess.Caller caller = access.requireApp(request, app);
         JsonNode body = Bodies.jsonObject(request, Bodies.read(request, MAX_TRIGGER_BODY), json);
         String repository = Names.repository(Bodies.text(body, "/repository"));
         String ref = Names.ref(Bodies.text(body, "/ref"));
         Build build = queue.enqueue(new NewBuild(app, repository, ref, null, "manual",
-                request.getRemoteUser() == null ? "anonymous" : request.getRemoteUser(), null), () -> { });
-        return ResponseEntity.created(URI.create("/api/v1/builds/" + build.id())).body(get(build.id()));
+                caller.name(), null), () -> { });
+        return ResponseEntity.created(URI.create("/api/v1/builds/" + build.id())).body(view(find(build.id())));
     }
 
     private Build find(String id) {
