@@ -1,0 +1,138 @@
+package io.atoll.build.image;
+
+import com.google.cloud.tools.jib.api.CacheDirectoryCreationException;
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
+import com.google.cloud.tools.jib.api.RegistryException;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FileEntry;
+import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
+import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
+import com.google.cloud.tools.jib.api.buildplan.Port;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.stereotype.Component;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * Assembles an app's image with jib-core, without a Docker daemon, on a base image read from
+ * Atoll's registry, and pushes it there as {@code <registry>/<app>:<commit>}.
+ *
+ * <p>Reproducible: every file gets the same time ({@link FileEntriesLayer#DEFAULT_MODIFICATION_TIME},
+ * epoch + 1 s) and permissions (644, 755 for directories), the image's creation time is the
+ * epoch, the entries of a layer are added in path order and the environment sorted; so the
+ * same artifact bytes on the same base give the same digest, whatever the files' times on disk.
+ */
+@Component
+@EnableConfigurationProperties(RegistryProperties.class)
+public class ImageAssembler {
+
+    static final AbsoluteUnixPath JAR_PATH = AbsoluteUnixPath.get("/app/app.jar");
+    static final AbsoluteUnixPath SITE_ROOT = AbsoluteUnixPath.get("/srv/www");
+    private static final FilePermissions FILE = FilePermissions.fromOctalString("644");
+    private static final FilePermissions DIRECTORY = FilePermissions.fromOctalString("755");
+    private static final String TOOL = "atoll-build";
+
+    private final RegistryProperties registry;
+
+    public ImageAssembler(RegistryProperties registry) {
+        this.registry = registry;
+        if (registry.allowInsecure() && registry.hasCredentials()) {
+            // jib refuses to send credentials over plain HTTP unless this system property says so;
+            // it has no per-build setting. allow-insecure is documented as meaning exactly this.
+            System.setProperty("sendCredentialsOverHttp", "true");
+        }
+    }
+
+    /**
+     * Builds and pushes the image.
+     *
+     * @return the pushed manifest's digest, {@code sha256:...}
+     */
+    public String assemble(ImageRequest request) throws IOException, InterruptedException, ImageException {
+        try {
+            JibContainerBuilder image = Jib.from(registryImage(request.baseImage()))
+                    .setFormat(ImageFormat.OCI)
+                    .setCreationTime(Instant.EPOCH)
+                    .setExposedPorts(Set.of(Port.tcp(request.port())))
+                    .setEnvironment(request.env())
+                    .addFileEntriesLayer(layer(request.artifact()));
+            List<String> command = request.command();
+            if (command.isEmpty() && request.artifact() instanceof ImageRequest.RunnableJar) {
+                command = List.of("java", "-jar", JAR_PATH.toString());
+            }
+            if (!command.isEmpty()) {
+                image.setEntrypoint(command).setProgramArguments(List.of());
+            }
+            Path cache = Files.createDirectories(Path.of(registry.cacheDir()));
+            // Base layers are cached by digest, which is safe to share. Application layers are
+            // cached by their files' paths and times on disk only, so a rebuilt file with an old
+            // time (a tarball that keeps times) could come back stale: each assembly gets its own.
+            Path appLayers = Files.createTempDirectory(cache, "app-");
+            try {
+                Containerizer to = Containerizer.to(registryImage(request.app() + ":" + request.commit()))
+                        .setAllowInsecureRegistries(registry.allowInsecure())
+                        .setToolName(TOOL)
+                        .setBaseImageLayersCache(cache.resolve("base"))
+                        .setApplicationLayersCache(appLayers);
+                return image.containerize(to).getDigest().toString();
+            } finally {
+                FileSystemUtils.deleteRecursively(appLayers);
+            }
+        } catch (InvalidImageReferenceException e) {
+            throw new ImageException("not an image reference: " + e.getMessage(), e);
+        } catch (RegistryException e) {
+            throw new ImageException("the registry refused: " + e.getMessage(), e);
+        } catch (CacheDirectoryCreationException e) {
+            throw new IOException("cannot create jib's cache in " + registry.cacheDir(), e);
+        } catch (ExecutionException e) {
+            throw new ImageException("assembling the image failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private RegistryImage registryImage(String repositoryAndTag) throws InvalidImageReferenceException {
+        RegistryImage image = RegistryImage.named(registry.host() + "/" + repositoryAndTag);
+        if (registry.hasCredentials()) {
+            image.addCredential(registry.username(), registry.password());
+        }
+        return image;
+    }
+
+    static FileEntriesLayer layer(ImageRequest.Artifact artifact) throws IOException {
+        if (artifact instanceof ImageRequest.RunnableJar jar) {
+            return FileEntriesLayer.builder().setName("app").addEntry(entry(jar.jar(), JAR_PATH, FILE)).build();
+        }
+        return siteLayer(((ImageRequest.StaticSite) artifact).directory());
+    }
+
+    private static FileEntriesLayer siteLayer(Path root) throws IOException {
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("site");
+        try (Stream<Path> paths = Files.walk(root)) {
+            // Files.walk's order is the file system's: sort, so that the tar is the same on every machine
+            for (Path path : paths.sorted().toList()) {
+                AbsoluteUnixPath target = path.equals(root) ? SITE_ROOT : SITE_ROOT.resolve(root.relativize(path));
+                if (Files.isSymbolicLink(path)) {
+                    throw new IOException("the site holds a symbolic link, which the image would not keep: "
+                            + root.relativize(path));
+                }
+                layer.addEntry(entry(path, target, Files.isDirectory(path) ? DIRECTORY : FILE));
+            }
+        }
+        return layer.build();
+    }
+
+    private static FileEntry entry(Path source, AbsoluteUnixPath target, FilePermissions permissions) {
+        return new FileEntry(source, target, permissions, FileEntriesLayer.DEFAULT_MODIFICATION_TIME);
+    }
+}

@@ -1,0 +1,58 @@
+package io.atoll.build.image;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * What {@link ImageAssembler} turns into {@code <registry>/<app>:<commit>}.
+ *
+ * @param app the app's name: the image's repository
+ * @param commit the commit built: the image's tag
+ * @param artifact what the build produced
+ * @param baseImage a {@code repository:tag} (or {@code repository@sha256:...}) in Atoll's registry
+ * @param port the port the app listens on, exposed in the image's config
+ * @param command the entrypoint; empty: {@code java -jar /app/app.jar} for a jar, the base image's own for a site
+ * @param env environment variables set in the image
+ */
+public record ImageRequest(String app, String commit, Artifact artifact, String baseImage, int port,
+        List<String> command, Map<String, String> env) {
+
+    public ImageRequest {
+        Objects.requireNonNull(app, "app");
+        Objects.requireNonNull(commit, "commit");
+        Objects.requireNonNull(artifact, "artifact");
+        Objects.requireNonNull(baseImage, "baseImage");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be 1-65535, was " + port);
+        }
+        command = command == null ? List.of() : List.copyOf(command);
+        // sorted: the config's Env list comes out the same whatever order the manifest gave
+        env = env == null ? Map.of() : new TreeMap<>(env);
+    }
+
+    /** A built artifact. */
+    public sealed interface Artifact permits RunnableJar, StaticSite {
+    }
+
+    /** A jar that {@code java -jar} runs (Spring Boot's, a shaded jar): one layer, {@code /app/app.jar}. */
+    public record RunnableJar(Path jar) implements Artifact {
+        public RunnableJar {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalArgumentException("not a file: " + jar);
+            }
+        }
+    }
+
+    /** A directory of static files: one layer, under {@code /srv/www}, served by the base image's server. */
+    public record StaticSite(Path directory) implements Artifact {
+        public StaticSite {
+            if (!Files.isDirectory(directory)) {
+                throw new IllegalArgumentException("not a directory: " + directory);
+            }
+        }
+    }
+}
