@@ -10,7 +10,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
-import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
@@ -37,10 +36,7 @@ class DashboardSecurityConfiguration {
     @Order(1)
     SecurityFilterChain dashboardSecurity(HttpSecurity http, ApiSecurityProperties properties, Credentials credentials)
             throws Exception {
-        AuthorizationManager<RequestAuthorizationContext> admin = (authentication, context) -> {
-            AtollUser user = AtollUser.of(authentication.get());
-            return new AuthorizationDecision(user != null && user.admin());
-        };
+        AuthorizationManager<RequestAuthorizationContext> admin = ApiSecurityConfiguration.allow(AtollUser::admin);
         http.securityMatcher(ADMIN, ADMIN + "/**", "/dashboard/**")
                 .authenticationManager(credentials.password())
                 .authorizeHttpRequests(requests -> requests
@@ -60,10 +56,7 @@ class DashboardSecurityConfiguration {
                         .ignoringRequestMatchers(request -> HttpMethod.POST.matches(request.getMethod())
                                 && request.getRequestURI().equals(ADMIN + "/instances")))
                 .addFilterAfter(new CsrfCookie(), BasicAuthenticationFilter.class);
-        if (properties.anonymousWrites()) {
-            http.anonymous(anonymous -> anonymous.principal(AtollUser.anonymousDeveloper())
-                    .authorities(AtollUser.anonymousDeveloper().authorities()));
-        }
+        ApiSecurityConfiguration.letAnonymousDevelopersIn(http, properties);
         return http.build();
     }
 
