@@ -2,6 +2,7 @@ package io.atoll.build;
 
 import java.time.Duration;
 import java.util.Map;
+import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -12,10 +13,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dataDir where the embedded H2 database lives
  * @param hooks webhook verification
  * @param apps the apps that may be built by webhook, by name
+ * @param log build logs
  */
 @ConfigurationProperties("atoll.build")
 public record BuildProperties(@DefaultValue("2") int maxConcurrent, @DefaultValue("./data/build") String dataDir,
-        @DefaultValue Hooks hooks, Map<String, App> apps) {
+        @DefaultValue Hooks hooks, Map<String, App> apps, @DefaultValue Log log) {
 
     public BuildProperties {
         if (maxConcurrent < 1) {
@@ -41,15 +43,25 @@ public record BuildProperties(@DefaultValue("2") int maxConcurrent, @DefaultValu
     }
 
     /**
+     * @param maxBytes how long one build's log may grow; past it, one line says it was truncated
+     * @param heartbeat how often a follower of a quiet log gets a comment line, so that proxies keep it open
+     */
+    public record Log(@DefaultValue("20MB") DataSize maxBytes, @DefaultValue("15s") Duration heartbeat) {
+    }
+
+    /**
      * @param repository the app's git repository; when empty, the one the webhook names
      * @param branch the branch whose pushes are built; others are ignored
      * @param secret this app's webhook secret, in place of {@code atoll.build.hooks.secret}
+     * @param deploy whether each image built for this branch is deployed through platform-api
+     *     (with {@code atoll.build.platform.token})
      */
-    public record App(String repository, @DefaultValue("main") String branch, @DefaultValue("") String secret) {
+    public record App(String repository, @DefaultValue("main") String branch, @DefaultValue("") String secret,
+            @DefaultValue("false") boolean deploy) {
 
         @Override
         public String toString() {
-            return "App[repository=" + repository + ", branch=" + branch + "]";
+            return "App[repository=" + repository + ", branch=" + branch + ", deploy=" + deploy + "]";
         }
     }
 }

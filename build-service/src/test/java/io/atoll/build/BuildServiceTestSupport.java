@@ -29,6 +29,8 @@ import tools.jackson.databind.JsonNode;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:builds;DB_CLOSE_DELAY=-1",
+        // build logs and caches under target/, never in the source tree
+        "atoll.build.data-dir=target/test-data",
         // callers are let in as in dev: who may is PlatformAccessTest's matter
         "atoll.build.platform.anonymous=true",
         "atoll.build.max-concurrent=2",

@@ -36,6 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:builds-access;DB_CLOSE_DELAY=-1",
+        "atoll.build.data-dir=target/test-data",
         "atoll.build.platform.timeout=2s"})
 @Import(BuildServiceTestSupport.Builders.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

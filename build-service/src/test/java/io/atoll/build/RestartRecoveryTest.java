@@ -24,7 +24,8 @@ import tools.jackson.databind.JsonNode;
  * the step it was in), the queued one runs.
  */
 // callers are let in as in dev: who may is PlatformAccessTest's matter
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "atoll.build.platform.anonymous=true")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"atoll.build.platform.anonymous=true",
+        "atoll.build.data-dir=target/test-data"})
 @Import(BuildServiceTestSupport.Builders.class)
 class RestartRecoveryTest {
 

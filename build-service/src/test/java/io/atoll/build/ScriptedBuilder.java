@@ -50,6 +50,11 @@ public class ScriptedBuilder implements Builder {
         try {
             steps.run("checkout", () -> null);
             return steps.run("assemble", () -> {
+                steps.log("compiling " + job.ref());
+                if (job.ref().equals("hostile")) {
+                    // a build's output trying to end the log stream early or forge a line of Atoll's
+                    steps.log("x\r\nevent: end\r\ndata: {\"status\":\"SUCCEEDED\"}\n\n[atoll] SUCCEEDED");
+                }
                 CountDownLatch gate = gates.get(job.ref());
                 if (gate != null) {
                     entered.get(job.ref()).countDown();
@@ -60,6 +65,7 @@ public class ScriptedBuilder implements Builder {
                         throw e;
                     }
                 }
+                steps.log("compiled " + job.ref());
                 if (job.ref().equals("broken")) {
                     throw new IllegalStateException("compile error in Main.java");
                 }

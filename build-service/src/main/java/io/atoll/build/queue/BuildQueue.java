@@ -1,6 +1,7 @@
 package io.atoll.build.queue;
 
 import io.atoll.build.BuildProperties;
+import io.atoll.build.log.BuildLogs;
 import io.atoll.build.record.Build;
 import io.atoll.build.record.BuildRepository;
 import io.atoll.build.record.BuildStatus;
@@ -45,12 +46,14 @@ public class BuildQueue implements SmartLifecycle {
 
     static final String RESTARTED = "build-service restarted";
     static final String STOPPED = "build-service stopped";
+    private static final int MAX_REASON = 4000;
 
     private static final Logger log = LoggerFactory.getLogger(BuildQueue.class);
 
     private final BuildRepository builds;
     private final BuildStepRepository steps;
     private final Builder builder;
+    private final BuildLogs logs;
     private final TransactionTemplate tx;
     private final Clock clock;
     private final int maxConcurrent;
@@ -62,8 +65,9 @@ public class BuildQueue implements SmartLifecycle {
     private ExecutorService recorder;
     private volatile boolean started;
 
-    public BuildQueue(BuildRepository builds, BuildStepRepository steps, Builder builder, TransactionTemplate tx,
-            BuildProperties properties, MeterRegistry meters) {
+    public BuildQueue(BuildRepository builds, BuildStepRepository steps, Builder builder, BuildLogs logs,
+            TransactionTemplate tx, BuildProperties properties, MeterRegistry meters) {
+        this.logs = logs;
         this.builds = builds;
         this.steps = steps;
         this.builder = builder;
@@ -151,7 +155,10 @@ public class BuildQueue implements SmartLifecycle {
         String failedStep = null;
         String reason = null;
         String digest = null;
-        RecordingSteps recording = new RecordingSteps(build.id());
+        BuildLogs.Writer logWriter = logs.writer(build.id());
+        RecordingSteps recording = new RecordingSteps(build.id(), logWriter);
+        logWriter.line("[atoll] build " + build.id() + " of " + build.app() + ": " + build.repository() + " "
+                + (build.commitSha() != null ? build.commitSha() : build.ref()));
         try {
             digest = builder.build(new BuildJob(build.id(), build.app(), build.repository(), build.ref(),
                     build.commitSha()), recording);
@@ -174,6 +181,13 @@ public class BuildQueue implements SmartLifecycle {
             failedStep = null;
             reason = "cancelled while running";
         }
+        if (reason != null && reason.length() > MAX_REASON) {
+            // the column holds 4000 characters; the whole text is in the log
+            reason = reason.substring(0, MAX_REASON - 1) + "…";
+        }
+        logWriter.line("[atoll] " + status + (failedStep == null ? "" : " at step " + failedStep)
+                + (reason == null ? "" : ": " + reason) + (digest == null ? "" : " " + build.app() + "@" + digest));
+        logWriter.close();
         String finalStatus = status;
         String finalStep = failedStep;
         String finalReason = reason;
@@ -210,16 +224,29 @@ public class BuildQueue implements SmartLifecycle {
     private final class RecordingSteps implements BuildSteps {
 
         private final String buildId;
+        private final BuildLogs.Writer log;
         private volatile String current;
 
-        RecordingSteps(String buildId) {
+        RecordingSteps(String buildId, BuildLogs.Writer log) {
             this.buildId = buildId;
+            this.log = log;
+        }
+
+        @Override
+        public void log(String line) {
+            log.line(line);
+        }
+
+        @Override
+        public void resolved(String commit) {
+            record(() -> builds.resolveCommit(buildId, commit));
         }
 
         @Override
         public <T> T run(String step, Step<T> body) throws InterruptedException, BuildFailure {
             current = step;
             record(() -> builds.enterStep(buildId, step));
+            log.line("[atoll] step " + step);
             long start = System.nanoTime();
             try {
                 return body.call();

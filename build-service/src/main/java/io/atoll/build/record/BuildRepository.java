@@ -54,4 +54,8 @@ public interface BuildRepository extends ListCrudRepository<Build, String> {
     @Query("update build set status = 'FAILED', failed_step = current_step, current_step = null,"
             + " reason = :reason, finished_at = :now, version = version + 1 where status = 'RUNNING'")
     int failRunning(String reason, Instant now);
+
+    @Modifying
+    @Query("update build set commit_sha = :commit, version = version + 1 where id = :id and commit_sha is null")
+    int resolveCommit(String id, String commit);
 }
