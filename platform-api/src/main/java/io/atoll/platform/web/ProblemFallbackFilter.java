@@ -14,7 +14,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * The last word on error bodies: a handler that sets an error status and writes nothing (the
  * actuator's 404 for an unknown metric) gets a problem+json body here. A {@code sendError} is
- * left to the container, which forwards it to {@link ProblemErrorController}.
+ * left to the container, which forwards it to {@code /error} (shared-model's
+ * {@code io.atoll.web.problem.ProblemErrorController}).
  */
 class ProblemFallbackFilter extends OncePerRequestFilter {
 

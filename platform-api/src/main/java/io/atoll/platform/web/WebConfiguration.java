@@ -1,10 +1,7 @@
 package io.atoll.platform.web;
 
 import java.util.Set;
-import org.apache.catalina.core.StandardHost;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
-import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,7 +18,8 @@ import tools.jackson.databind.type.LogicalType;
 /**
  * How platform-api answers input it will not take: always {@code application/problem+json} with a
  * 4xx, from whichever layer refuses it (Tomcat, Spring Security's firewall, MVC), and JSON read
- * strictly so a value means one thing.
+ * strictly so a value means one thing. Tomcat's own refusals and {@code /error} are shared-model's
+ * ({@code io.atoll.web.problem}, turned on by {@code atoll.web.problem-error-pages} in application.yml).
  */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration {
@@ -32,16 +30,6 @@ class WebConfiguration {
     @Bean
     ProblemWriter problemWriter(JsonMapper json) {
         return new ProblemWriter(json);
-    }
-
-    @Bean
-    WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorPages() {
-        // The host is not started yet when contexts are customised, so its error valve is ours from the start.
-        return factory -> factory.addContextCustomizers(context -> {
-            if (context.getParent() instanceof StandardHost host) {
-                host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
-            }
-        });
     }
 
     @Bean
