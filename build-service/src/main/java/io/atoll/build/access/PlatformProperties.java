@@ -15,8 +15,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param url platform-api
  * @param timeout how long platform-api may take to answer
  * @param anonymous let callers without a token in, as an admin; the {@code dev} profile alone sets it
+ * @param token build-service's own token for platform-api, with which it deploys the images of
+ *     apps set to {@code atoll.build.apps.<app>.deploy}; never logged
  */
 @ConfigurationProperties("atoll.build.platform")
 public record PlatformProperties(@DefaultValue("http://127.0.0.1:8080") URI url, @DefaultValue("5s") Duration timeout,
-        @DefaultValue("false") boolean anonymous) {
+        @DefaultValue("false") boolean anonymous, @DefaultValue("") String token) {
+
+    @Override
+    public String toString() {
+        return "PlatformProperties[url=" + url + ", timeout=" + timeout + ", anonymous=" + anonymous + "]";
+    }
 }

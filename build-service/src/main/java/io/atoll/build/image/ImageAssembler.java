@@ -120,7 +120,8 @@ public class ImageAssembler {
         FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("site");
         try (Stream<Path> paths = Files.walk(root)) {
             // Files.walk's order is the file system's: sort, so that the tar is the same on every machine
-            for (Path path : paths.sorted().toList()) {
+            // a repository's own .git is not part of the site: it would publish the whole history
+            for (Path path : paths.filter(p -> !root.relativize(p).startsWith(".git")).sorted().toList()) {
                 AbsoluteUnixPath target = path.equals(root) ? SITE_ROOT : SITE_ROOT.resolve(root.relativize(path));
                 if (Files.isSymbolicLink(path)) {
                     throw new IOException("the site holds a symbolic link, which the image would not keep: "

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * and pull) on a free port with a storage root of its own. image-registry builds before
  * build-service in the reactor, so `./mvnw verify` has made the jar by the time this runs.
  */
-final class RegistryProcess implements AutoCloseable {
+public final class RegistryProcess implements AutoCloseable {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -33,7 +33,7 @@ final class RegistryProcess implements AutoCloseable {
         this.process = process;
     }
 
-    static RegistryProcess start(Path storage) throws Exception {
+    public static RegistryProcess start(Path storage) throws Exception {
         Path jar = ROOT.resolve("image-registry/target/image-registry-0.1.0-SNAPSHOT.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build-service's image tests push to Atoll's real "
@@ -87,7 +87,7 @@ final class RegistryProcess implements AutoCloseable {
         throw new IllegalStateException("image-registry did not come up within " + timeout + "; see " + log);
     }
 
-    String host() {
+    public String host() {
         return "127.0.0.1:" + port;
     }
 

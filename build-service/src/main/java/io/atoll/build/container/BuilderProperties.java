@@ -1,0 +1,50 @@
+package io.atoll.build.container;
+
+import java.net.URI;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * {@code atoll.build.builder.*}: the container a build command runs in and the base images apps
+ * are assembled on (docs/build-service.md, Builds).
+ *
+ * @param dockerHost the engine that runs builder containers; it must see this process's files,
+ *     since the checkout and the cache are bind-mounted (the same host)
+ * @param image the builder image, in the engine's own images (script/lib/images.sh makes it)
+ * @param network the network a builder container joins: {@code none} (no network at all) unless
+ *     the builds need one, for example to reach a Maven mirror
+ * @param memory the container's memory, swap included
+ * @param cpus how many cores' worth of CPU time it may use
+ * @param timeout how long a build command may run before it is killed
+ * @param pidsLimit how many processes and threads it may have at once
+ * @param cacheDir where each app's cache lives ({@code <cacheDir>/<app>}: Maven's and Gradle's
+ *     repositories, npm's cache); empty: {@code <atoll.build.data-dir>/cache}
+ * @param mavenMirror a repository manager every Maven build goes through ({@code mirrorOf *}); empty: none
+ * @param baseJava the base image of {@code java} apps, a repository:tag in Atoll's registry
+ * @param baseStatic the base image of {@code static} apps, a repository:tag in Atoll's registry
+ */
+@ConfigurationProperties("atoll.build.builder")
+public record BuilderProperties(@DefaultValue("unix:///var/run/docker.sock") URI dockerHost,
+        @DefaultValue("atoll/builder-java:local") String image, @DefaultValue("none") String network,
+        @DefaultValue("2GB") DataSize memory, @DefaultValue("1.0") double cpus,
+        @DefaultValue("20m") Duration timeout, @DefaultValue("4096") long pidsLimit,
+        @DefaultValue("") String cacheDir, @DefaultValue("") String mavenMirror,
+        @DefaultValue("atoll/base-java:17") String baseJava, @DefaultValue("atoll/base-static:1") String baseStatic) {
+
+    public BuilderProperties {
+        if (memory.toMegabytes() < 64) {
+            throw new IllegalArgumentException("atoll.build.builder.memory must be at least 64MB");
+        }
+        if (cpus <= 0) {
+            throw new IllegalArgumentException("atoll.build.builder.cpus must be more than 0");
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("atoll.build.builder.timeout must be positive");
+        }
+        if (!mavenMirror.isBlank() && !mavenMirror.matches("https?://[^\\s<>&\"']+")) {
+            throw new IllegalArgumentException("atoll.build.builder.maven-mirror must be an http(s) URL");
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.atoll.build.container;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.time.Duration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(BuilderProperties.class)
+class ContainerConfiguration {
+
+    @Bean(destroyMethod = "close")
+    DockerClient builderDocker(BuilderProperties properties) {
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(properties.dockerHost().toString())
+                .build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .maxConnections(16)
+                .connectionTimeout(Duration.ofSeconds(5))
+                // wait and the log stream last as long as a build; the build's own timeout bounds them
+                .responseTimeout(properties.timeout().plusMinutes(1))
+                .build();
+        return DockerClientImpl.getInstance(config, http);
+    }
+
+    @Bean
+    BuilderContainers builderContainers(DockerClient builderDocker, BuilderProperties properties) {
+        return new BuilderContainers(builderDocker, properties);
+    }
+
+    /** {@code docker} in /actuator/health: without the engine no build can run (not part of readiness: the API still serves). */
+    @Bean
+    AbstractHealthIndicator dockerHealthIndicator(DockerClient builderDocker, BuilderProperties properties) {
+        return new AbstractHealthIndicator("Docker engine unreachable") {
+            @Override
+            protected void doHealthCheck(Health.Builder builder) {
+                builderDocker.pingCmd().exec();
+                boolean image = !builderDocker.listImagesCmd().withImageNameFilter(properties.image()).exec().isEmpty();
+                builder.withDetail("builderImage", properties.image()).withDetail("builderImagePresent", image);
+                if (image) {
+                    builder.up();
+                } else {
+                    builder.down();
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,288 @@
+package io.atoll.build.pipeline;
+
+import io.atoll.build.BuildProperties;
+import io.atoll.build.container.BuilderContainers;
+import io.atoll.build.container.BuilderProperties;
+import io.atoll.build.image.ImageAssembler;
+import io.atoll.build.image.ImageRequest;
+import io.atoll.build.queue.BuildFailure;
+import io.atoll.build.queue.BuildJob;
+import io.atoll.build.queue.BuildSteps;
+import io.atoll.build.queue.Builder;
+import io.atoll.build.source.GitSource;
+import io.atoll.build.source.Workspace;
+import io.atoll.manifest.AppManifest;
+import io.atoll.manifest.AppType;
+import io.atoll.manifest.AtollManifests;
+import io.atoll.manifest.ManifestError;
+import io.atoll.manifest.ManifestException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.springframework.stereotype.Component;
+
+/**
+ * The builder: checkout, manifest, build, image, and deploy when the app is set to. Each is a
+ * step of the build's record and log:
+ *
+ * <ol>
+ * <li>{@code checkout}: the commit (or ref) from git into a fresh workspace, deleted afterwards;
+ * <li>{@code manifest}: {@code atoll.yml} at the repository's root, every error with its line;
+ * <li>{@code build}: the build command in a builder container ({@link BuilderContainers}), with the
+ *     app's cache; its output is the build's log;
+ * <li>{@code image}: the artifact onto the type's base image with jib, pushed as
+ *     {@code <app>:<commit>};
+ * <li>{@code deploy}: {@code <app>:<commit>@<digest>} through platform-api.
+ * </ol>
+ *
+ * A failing step fails the build with the lines that say why, and nothing after it runs: a build
+ * that did not produce its image deploys nothing.
+ */
+@Component
+class SourceBuilder implements Builder {
+
+    private static final int TAIL = 30;
+
+    private final GitSource git;
+    private final BuilderContainers containers;
+    private final ImageAssembler images;
+    private final PlatformDeployer deployer;
+    private final BuilderProperties builder;
+    private final BuildProperties properties;
+    private final Path cacheRoot;
+
+    SourceBuilder(GitSource git, BuilderContainers containers, ImageAssembler images, PlatformDeployer deployer,
+            BuilderProperties builder, BuildProperties properties) {
+        this.git = git;
+        this.containers = containers;
+        this.images = images;
+        this.deployer = deployer;
+        this.builder = builder;
+        this.properties = properties;
+        this.cacheRoot = builder.cacheDir().isBlank() ? Path.of(properties.dataDir(), "cache")
+                : Path.of(builder.cacheDir());
+    }
+
+    @Override
+    public String build(BuildJob job, BuildSteps steps) throws InterruptedException, BuildFailure {
+        String wanted = job.commit() != null ? job.commit() : job.ref();
+        try (Workspace workspace = steps.run("checkout", () -> git.checkout(job.repository(), wanted))) {
+            String commit = workspace.revision();
+            steps.resolved(commit);
+            steps.log("[atoll] checked out " + commit);
+            AppManifest manifest = steps.run("manifest", () -> manifest(job, workspace.directory(), steps));
+            ImageRequest.Artifact artifact = steps.run("build", () -> build(job, workspace.directory(), manifest, steps));
+            String digest = steps.run("image", () -> images.assemble(new ImageRequest(job.app(), commit, artifact,
+                    manifest.type() == AppType.JAVA ? builder.baseJava() : builder.baseStatic(), manifest.port(),
+                    manifest.run() == null ? List.of() : List.of("/bin/sh", "-c", manifest.run()), manifest.env())));
+            String image = job.app() + ":" + commit + "@" + digest;
+            steps.log("[atoll] pushed " + image);
+            BuildProperties.App app = properties.apps().get(job.app());
+            if (app != null && app.deploy()) {
+                String deploy = steps.run("deploy", () -> deploy(job.app(), image));
+                steps.log("[atoll] deploy " + deploy + " of " + image + " started (platform-api: GET /api/v1/apps/"
+                        + job.app() + "/deploys/" + deploy + ")");
+            }
+            return digest;
+        }
+    }
+
+    private String deploy(String app, String image) throws BuildFailure {
+        try {
+            return deployer.deploy(app, image);
+        } catch (PlatformDeployer.DeployRefused e) {
+            throw new BuildFailure("deploy", e.getMessage());
+        }
+    }
+
+    private static AppManifest manifest(BuildJob job, Path root, BuildSteps steps) throws BuildFailure {
+        Path file = root.resolve("atoll.yml");
+        if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new BuildFailure("manifest", "no atoll.yml at the repository's root (docs/atoll-yml.md)");
+        }
+        AppManifest manifest;
+        try {
+            manifest = AtollManifests.parse(file);
+        } catch (ManifestException e) {
+            List<String> errors = e.errors().stream().map(ManifestError::toString).toList();
+            errors.forEach(steps::log);
+            throw new BuildFailure("manifest", String.join("\n", errors));
+        }
+        if (!manifest.name().equals(job.app())) {
+            throw new BuildFailure("manifest", "atoll.yml names the app '" + manifest.name()
+                    + "', but this is a build of '" + job.app() + "'");
+        }
+        if (manifest.type() == AppType.DOCKERFILE || manifest.type() == AppType.COMMAND) {
+            throw new BuildFailure("manifest", "type " + manifest.type().yamlName()
+                    + " is not built by this build-service yet: java and static are (docs/build-service.md)");
+        }
+        steps.log("[atoll] atoll.yml: " + manifest.type().yamlName() + " app " + manifest.name() + " on port "
+                + manifest.port());
+        return manifest;
+    }
+
+    private ImageRequest.Artifact build(BuildJob job, Path root, AppManifest manifest, BuildSteps steps)
+            throws BuildFailure, IOException, InterruptedException {
+        String script = manifest.build() != null ? manifest.build() : defaultBuild(root, manifest);
+        if (script != null) {
+            runInBuilder(job, root, script, steps);
+        } else {
+            steps.log("[atoll] nothing to build: the files are served as they are");
+        }
+        if (manifest.type() == AppType.STATIC) {
+            Path site = inside(root, manifest.root() == null ? "." : manifest.root(), "root");
+            if (!Files.isDirectory(site)) {
+                throw new BuildFailure("build", "root '" + manifest.root() + "' is not a directory after the build");
+            }
+            return new ImageRequest.StaticSite(site);
+        }
+        Path jar = manifest.artifact() != null ? inside(root, manifest.artifact(), "artifact") : findJar(root);
+        if (!Files.isRegularFile(jar)) {
+            throw new BuildFailure("build", "the build left no artifact at " + root.relativize(jar));
+        }
+        if (manifest.run() == null) {
+            requireMainClass(root, jar);
+        }
+        steps.log("[atoll] artifact " + root.relativize(jar) + " (" + Files.size(jar) + " bytes)");
+        return new ImageRequest.RunnableJar(jar);
+    }
+
+    /** The type's default command, or null when there is nothing to build. */
+    private static String defaultBuild(Path root, AppManifest manifest) throws BuildFailure {
+        if (manifest.type() == AppType.STATIC) {
+            return null;
+        }
+        if (Files.isRegularFile(root.resolve("mvnw")) && Files.isRegularFile(root.resolve("pom.xml"))) {
+            return "sh ./mvnw -B -ntp package -DskipTests";
+        }
+        if (Files.isRegularFile(root.resolve("pom.xml"))) {
+            return "mvn -B -ntp package -DskipTests";
+        }
+        if (Files.isRegularFile(root.resolve("gradlew"))) {
+            return "sh ./gradlew --no-daemon assemble";
+        }
+        if (Files.isRegularFile(root.resolve("build.gradle")) || Files.isRegularFile(root.resolve("build.gradle.kts"))) {
+            throw new BuildFailure("build", "a Gradle project needs its gradlew wrapper: the builder image has no Gradle");
+        }
+        throw new BuildFailure("build", "type java needs a pom.xml, a gradlew, or a build: command in atoll.yml");
+    }
+
+    private void runInBuilder(BuildJob job, Path root, String script, BuildSteps steps)
+            throws BuildFailure, IOException, InterruptedException {
+        Path cache = cache(job.app());
+        steps.log("[atoll] $ " + script.replace('\n', ' '));
+        Relevant relevant = new Relevant();
+        BuilderContainers.Outcome outcome = containers.run(new BuilderContainers.Command(job.buildId(), job.app(),
+                root, cache, script, Map.of("ATOLL_APP", job.app())), line -> {
+                    steps.log(line);
+                    relevant.add(line);
+                });
+        if (outcome.timedOut()) {
+            throw new BuildFailure("build", "the build command ran longer than " + builder.timeout()
+                    + " (atoll.build.builder.timeout) and was stopped\n" + relevant);
+        }
+        if (outcome.outOfMemory()) {
+            throw new BuildFailure("build", "the build command ran out of memory (atoll.build.builder.memory "
+                    + builder.memory() + ")\n" + relevant);
+        }
+        if (!outcome.succeeded()) {
+            throw new BuildFailure("build", "the build command exited with " + outcome.exitCode() + "\n" + relevant);
+        }
+    }
+
+    /** The app's cache directory, with Maven's settings written afresh: the mirror may have changed. */
+    private Path cache(String app) throws IOException {
+        Path cache = cacheRoot.resolve(app);
+        Path m2 = Files.createDirectories(cache.resolve("home/.m2"));
+        Path settings = m2.resolve("settings.xml");
+        if (builder.mavenMirror().isBlank()) {
+            Files.deleteIfExists(settings);
+        } else {
+            Files.writeString(settings, """
+                    <settings>
+                      <mirrors>
+                        <mirror><id>atoll</id><mirrorOf>*</mirrorOf><url>%s</url></mirror>
+                      </mirrors>
+                    </settings>
+                    """.formatted(builder.mavenMirror()), StandardCharsets.UTF_8);
+        }
+        return cache;
+    }
+
+    /** A path the manifest names, which must stay inside the checkout once links are resolved. */
+    private static Path inside(Path root, String relative, String field) throws BuildFailure, IOException {
+        Path path = root.resolve(relative).normalize();
+        Path real = Files.exists(path) ? path.toRealPath() : path;
+        if (!real.startsWith(root.toRealPath())) {
+            throw new BuildFailure("build", field + " '" + relative + "' leads outside the repository");
+        }
+        return real;
+    }
+
+    private static Path findJar(Path root) throws BuildFailure, IOException {
+        List<Path> jars = new ArrayList<>();
+        for (String dir : List.of("target", "build/libs")) {
+            Path directory = root.resolve(dir);
+            if (Files.isDirectory(directory)) {
+                try (Stream<Path> files = Files.list(directory)) {
+                    files.filter(f -> f.getFileName().toString().endsWith(".jar"))
+                            .filter(f -> !f.getFileName().toString().matches(".*-(sources|javadoc|tests|plain)\\.jar"))
+                            .sorted().forEach(jars::add);
+                }
+            }
+        }
+        if (jars.isEmpty()) {
+            throw new BuildFailure("build", "the build left no jar in target/ or build/libs/; name it with artifact: in atoll.yml");
+        }
+        if (jars.size() > 1) {
+            throw new BuildFailure("build", "the build left several jars (" + jars.stream()
+                    .map(j -> root.relativize(j).toString()).collect(Collectors.joining(", "))
+                    + "); name the one to run with artifact: in atoll.yml");
+        }
+        return jars.get(0);
+    }
+
+    private static void requireMainClass(Path root, Path jar) throws BuildFailure, IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            if (file.getManifest() == null || file.getManifest().getMainAttributes().getValue("Main-Class") == null) {
+                throw new BuildFailure("build", root.relativize(jar) + " has no Main-Class, so java -jar cannot run it:"
+                        + " make it runnable (Spring Boot's plugin, the jar or shade plugin) or set run: in atoll.yml");
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw new BuildFailure("build", root.relativize(jar) + " is not a jar");
+        }
+    }
+
+    /** What a failed build's reason quotes: the compiler's and Maven's error lines, else the last lines. */
+    private static final class Relevant {
+        private final List<String> errors = new ArrayList<>();
+        private final Deque<String> tail = new ArrayDeque<>();
+
+        synchronized void add(String line) {
+            if ((line.startsWith("[ERROR]") || line.contains("error:") || line.startsWith("ERROR"))
+                    && errors.size() < TAIL) {
+                errors.add(line);
+            }
+            tail.addLast(line);
+            if (tail.size() > TAIL) {
+                tail.removeFirst();
+            }
+        }
+
+        @Override
+        public synchronized String toString() {
+            String text = String.join("\n", errors.isEmpty() ? tail : errors);
+            // the record keeps 4000 characters; the whole output is in the log
+            return text.length() > 3500 ? text.substring(0, 3500) + "…" : text;
+        }
+    }
+}

@@ -1,0 +1,345 @@
+package io.atoll.build.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.atoll.build.Http;
+import io.atoll.build.image.RegistryProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.FileSystemUtils;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The real builder, end to end inside build-service: a signed GitHub push for a git repository
+ * holding demo/java-hello (a Maven app with its atoll.yml) is checked out with JGit, built by
+ * Maven in {@code atoll/builder-java:local} on the real engine, assembled with jib onto
+ * {@code atoll/base-java:local} and pushed to Atoll's real image-registry (the packaged jar); the
+ * image is then pulled and run by the engine and answers. Maven's dependencies come through a
+ * {@link MavenMirror} on the bridge network, as from an organisation's repository manager.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:sourcebuilds;DB_CLOSE_DELAY=-1",
+        "atoll.build.platform.anonymous=true",
+        "atoll.build.hooks.secret=" + SourceBuildTest.SECRET,
+        "atoll.build.builder.network=bridge",
+        "atoll.build.builder.timeout=5m",
+        "atoll.build.registry.allow-insecure=true",
+        "atoll.build.builder.base-java=atoll/base-java:17",
+        "atoll.build.builder.base-static=atoll/base-static:1"})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SourceBuildTest {
+
+    static final String SECRET = "source-build-Secret-51c2";
+    private static final String APP = "java-hello";
+    private static final Path DEMO = Path.of("..", "demo", "java-hello").toAbsolutePath().normalize();
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    static Path dir;
+    static RegistryProcess registry;
+    static MavenMirror mirror;
+    static Git repository;
+    static String firstDigest;
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void platform(DynamicPropertyRegistry properties) throws Exception {
+        dir = Files.createTempDirectory("source-build");
+        registry = RegistryProcess.start(Files.createDirectories(dir.resolve("registry")));
+        for (String base : List.of("base-java:17", "base-static:1")) {
+            String local = "atoll/" + base.substring(0, base.indexOf(':')) + ":local";
+            run("skopeo", "copy", "-q", "--dest-tls-verify=false", "docker-daemon:" + local,
+                    "docker://" + registry.host() + "/atoll/" + base);
+        }
+        mirror = MavenMirror.start(dir.resolve("mirror"));
+        String gateway = run("docker", "network", "inspect", "bridge", "--format",
+                "{{(index .IPAM.Config 0).Gateway}}").trim();
+        Path git = Files.createDirectories(dir.resolve("git"));
+        repository = Git.init().setDirectory(git.resolve(APP).toFile()).setInitialBranch("main").call();
+        copy(DEMO, git.resolve(APP));
+        commit("java-hello as in demo/");
+        properties.add("atoll.build.data-dir", () -> dir.resolve("data").toString());
+        properties.add("atoll.build.workspace-dir", () -> dir.resolve("work").toString());
+        properties.add("atoll.build.git.allowed-file-roots", git::toString);
+        properties.add("atoll.build.registry.host", registry::host);
+        properties.add("atoll.build.registry.cache-dir", () -> dir.resolve("jib").toString());
+        properties.add("atoll.build.builder.maven-mirror", () -> "http://" + gateway + ":" + mirror.port() + "/");
+        properties.add("atoll.build.apps." + APP + ".repository", () -> git.resolve(APP).toUri().toString());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        run("docker", "rm", "-f", "source-build-test-" + APP);
+        repository.close();
+        mirror.close();
+        registry.close();
+        FileSystemUtils.deleteRecursively(dir);
+    }
+
+    @Test
+    @Order(1)
+    void aSignedPushIsBuiltIntoARunnableImageWhileItsLogIsFollowedLive() throws Exception {
+        String commit = repository.log().call().iterator().next().getName();
+        String id = push(commit);
+
+        Follow follow = follow(id);
+        List<Follow.Event> events = follow.events.get(5, TimeUnit.MINUTES);
+        JsonNode build = build(id);
+        assertThat(build.get("status").asString()).as(build.toString()).isEqualTo("SUCCEEDED");
+        assertThat(build.get("commit").asString()).isEqualTo(commit);
+        assertThat(build.get("steps").findValuesAsString("name"))
+                .containsExactly("checkout", "manifest", "build", "image");
+
+        // the log went out while the build ran: Maven's lines arrived before the build had finished
+        Follow.Event compiled = events.stream().filter(e -> e.data().contains("Compiling 1 source file"))
+                .findFirst().orElseThrow(() -> new AssertionError("no compiler line in " + events));
+        assertThat(compiled.statusWhenReceived()).isEqualTo("RUNNING");
+        Follow.Event end = events.get(events.size() - 1);
+        assertThat(end.name()).isEqualTo("end");
+        assertThat(end.data()).contains("SUCCEEDED");
+        assertThat(events).anyMatch(e -> e.data().contains("BUILD SUCCESS"));
+
+        // the image in Atoll's registry is the one recorded, under the app's name and the commit
+        String digest = build.get("imageDigest").asString();
+        assertThat(registryDigest(commit)).isEqualTo(digest);
+        firstDigest = digest;
+
+        // and it runs: pulled and started by the engine, it answers with its atoll.yml's env
+        String image = registry.host() + "/" + APP + "@" + digest;
+        run("docker", "pull", "-q", image);
+        run("docker", "run", "-d", "--name", "source-build-test-" + APP, "-p", "127.0.0.1::8080", image);
+        String hostPort = run("docker", "port", "source-build-test-" + APP, "8080/tcp").trim();
+        assertThat(awaitBody("http://" + hostPort + "/")).startsWith("hello from a build");
+    }
+
+    @Test
+    @Order(2)
+    void theSameCommitBuiltAgainGivesTheSameDigestFromTheAppsCache() throws Exception {
+        String commit = repository.log().call().iterator().next().getName();
+        int mirrorRequests = mirror.requests();
+        Http.Answer answer = http().postJson("/api/v1/apps/" + APP + "/builds",
+                "{\"repository\":\"" + repoUrl() + "\",\"ref\":\"" + commit + "\"}");
+        assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+        JsonNode build = awaitFinished(answer.json().get("id").asString());
+        assertThat(build.get("status").asString()).as(build.toString()).isEqualTo("SUCCEEDED");
+        assertThat(build.get("imageDigest").asString()).isEqualTo(firstDigest);
+        // nothing was downloaded again: Maven found every plugin in the app's cache
+        assertThat(mirror.requests()).isEqualTo(mirrorRequests);
+    }
+
+    @Test
+    @Order(3)
+    void aCompileErrorFailsTheBuildAtItsStepWithTheCompilersLinesAndPushesNothing() throws Exception {
+        Path hello = repository.getRepository().getWorkTree().toPath().resolve("src/main/java/demo/Hello.java");
+        String good = Files.readString(hello);
+        Files.writeString(hello, good.replace("server.start();", "server.start()"));
+        String commit = commit("missing semicolon");
+        try {
+            JsonNode build = awaitFinished(push(commit));
+            assertThat(build.get("status").asString()).isEqualTo("FAILED");
+            assertThat(build.get("failedStep").asString()).isEqualTo("build");
+            assertThat(build.get("reason").asString()).contains("exited with 1")
+                    .contains("Hello.java").contains("';' expected");
+            assertThat(build.get("imageDigest").isNull()).isTrue();
+            assertThat(log(build.get("id").asString())).contains("COMPILATION ERROR").contains("FAILED at step build");
+            assertThat(registryStatus(commit)).isEqualTo(404);
+        } finally {
+            Files.writeString(hello, good);
+            commit("fixed");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aBadManifestFailsAtStepManifestWithItsLineAndBuildsNothing() throws Exception {
+        Path manifest = repository.getRepository().getWorkTree().toPath().resolve("atoll.yml");
+        String good = Files.readString(manifest);
+        Files.writeString(manifest, good.replace("health:", "helth:"));
+        String commit = commit("typo in atoll.yml");
+        try {
+            JsonNode build = awaitFinished(push(commit));
+            assertThat(build.get("status").asString()).isEqualTo("FAILED");
+            assertThat(build.get("failedStep").asString()).isEqualTo("manifest");
+            assertThat(build.get("reason").asString()).contains("atoll.yml:4:").contains("did you mean health?");
+            assertThat(build.get("steps").findValuesAsString("name")).containsExactly("checkout", "manifest");
+            assertThat(registryStatus(commit)).isEqualTo(404);
+        } finally {
+            Files.writeString(manifest, good);
+            commit("fixed");
+        }
+    }
+
+    private String push(String commit) throws Exception {
+        String body = """
+                {"ref":"refs/heads/main","after":"%s","repository":{"clone_url":"%s"},"pusher":{"name":"tester"}}"""
+                .formatted(commit, repoUrl());
+        Http.Answer answer = http().postJson("/api/v1/hooks/github?app=" + APP, body,
+                "X-GitHub-Event", "push", "X-GitHub-Delivery", UUID.randomUUID().toString(),
+                "X-Hub-Signature-256", "sha256=" + hmac(body));
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+        return answer.json().get("build").asString();
+    }
+
+    private String repoUrl() {
+        return repository.getRepository().getWorkTree().toPath().toUri().toString();
+    }
+
+    private Http http() {
+        return new Http(port);
+    }
+
+    private JsonNode build(String id) {
+        return http().get("/api/v1/builds/" + id).json();
+    }
+
+    private JsonNode awaitFinished(String id) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode build = build(id);
+            String status = build.get("status").asString();
+            if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
+                return build;
+            }
+            Thread.sleep(200);
+        }
+        return fail("build " + id + " did not finish: " + build(id));
+    }
+
+    private String log(String id) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/builds/" + id + "/log"))
+                .header("Accept", "text/plain").build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The log as server-sent events, each noted with the build's status at the moment it arrived. */
+    private record Follow(CompletableFuture<List<Event>> events) {
+        record Event(String name, String data, String statusWhenReceived) {
+        }
+    }
+
+    private Follow follow(String id) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/builds/" + id + "/log"))
+                .header("Accept", "text/event-stream").build();
+        CompletableFuture<List<Follow.Event>> events = CLIENT.sendAsync(request, HttpResponse.BodyHandlers.ofLines())
+                .thenApply(response -> {
+                    assertThat(response.statusCode()).isEqualTo(200);
+                    List<Follow.Event> received = new ArrayList<>();
+                    String[] name = {null};
+                    try (Stream<String> lines = response.body()) {
+                        lines.forEach(line -> {
+                            if (line.startsWith("event:")) {
+                                name[0] = line.substring(6);
+                            } else if (line.startsWith("data:")) {
+                                received.add(new Follow.Event(name[0], line.substring(5),
+                                        build(id).get("status").asString()));
+                            }
+                        });
+                    }
+                    return received;
+                });
+        return new Follow(events);
+    }
+
+    private String registryDigest(String tag) throws Exception {
+        HttpResponse<Void> response = CLIENT.send(HttpRequest.newBuilder(
+                URI.create("http://" + registry.host() + "/v2/" + APP + "/manifests/" + tag))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.headers().firstValue("Docker-Content-Digest").orElseThrow();
+    }
+
+    private int registryStatus(String tag) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://" + registry.host() + "/v2/" + APP + "/manifests/" + tag))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static String awaitBody(String url) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (true) {
+            try {
+                HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return response.body();
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (Instant.now().isAfter(deadline)) {
+                return fail("nothing answered at " + url);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static String commit(String message) throws Exception {
+        repository.add().addFilepattern(".").call();
+        RevCommit commit = repository.commit().setMessage(message).setAuthor("tester", "tester@example.com")
+                .setCommitter("tester", "tester@example.com").call();
+        return commit.getName();
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.filter(f -> !from.relativize(f).startsWith("target")).toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+    }
+
+    private static String hmac(String body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            if (command[0].equals("docker") && command[1].equals("rm")) {
+                return output;
+            }
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+        }
+        return output;
+    }
+}
