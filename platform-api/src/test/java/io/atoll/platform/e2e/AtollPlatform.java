@@ -39,6 +39,8 @@ final class AtollPlatform implements AutoCloseable {
 
     final String ciPassword = "ci-" + UUID.randomUUID();
     final String deployerPassword = "deployer-" + UUID.randomUUID();
+    /** build-service's registry login: pushes the apps it builds, and the base images under atoll/. */
+    final String builderPassword = "builder-" + UUID.randomUUID();
     final int zookeeperPort;
     final int apiPort;
     final int registryPort;
@@ -170,6 +172,8 @@ final class AtollPlatform implements AutoCloseable {
                 "--atoll.registry.auth.users.ci.push=hello",
                 "--atoll.registry.auth.users.deployer.password-hash=" + bcrypt.encode(deployerPassword),
                 "--atoll.registry.auth.users.deployer.pull=*",
+                "--atoll.registry.auth.users.builder.password-hash=" + bcrypt.encode(builderPassword),
+                "--atoll.registry.auth.users.builder.push=java-hello,atoll",
                 "--atoll.registry.storage.root=" + data.resolve("registry"))).start();
         for (Agent agent : agents) {
             agent.process = agent.newProcess().start();
@@ -201,7 +205,7 @@ final class AtollPlatform implements AutoCloseable {
                 });
     }
 
-    private String logName(String service) {
+    String logName(String service) {
         return name.equals("e2e") ? service : name + "/" + service;
     }
 
