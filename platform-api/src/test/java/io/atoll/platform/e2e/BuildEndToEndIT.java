@@ -172,6 +172,23 @@ class BuildEndToEndIT {
         // and the gateway serves it: the text is the greeting from the app's atoll.yml
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> platform.viaGateway(APP + ".localhost").body(), text -> text.startsWith("hello from a build"));
+
+        // a push that does not compile fails at build, with the compiler's line, and deploys nothing
+        Path hello = repository.resolve("src/main/java/demo/Hello.java");
+        Files.writeString(hello, Files.readString(hello).replace("server.start();", "server.start()"));
+        git(repository, "-c", "user.name=alice", "-c", "user.email=alice@example.com", "commit", "-q", "-a", "-m", "broken");
+        String broken = git(repository, "rev-parse", "HEAD").trim();
+        String brokenBody = body.replace(commit, broken);
+        HttpResponse<String> second = hook(brokenBody, "sha256=" + hmac(SECRET, brokenBody), UUID.randomUUID().toString());
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(202);
+        String failedBuild = AtollPlatform.JSON.readTree(second.body()).get("build").asString();
+        JsonNode failed = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                .until(() -> buildRecord(failedBuild), b -> b.get("status").asString().equals("FAILED"));
+        assertThat(failed.get("failedStep").asString()).isEqualTo("build");
+        assertThat(failed.get("reason").asString()).contains("Hello.java").contains("';' expected");
+        assertThat(failed.get("steps").findValuesAsString("name")).doesNotContain("image", "deploy");
+        assertThat(AtollPlatform.JSON.readTree(asAlice("GET", "/api/v1/apps/" + APP + "/deploys", null).body())).hasSize(1);
+        assertThat(platform.viaGateway(APP + ".localhost").body()).startsWith("hello from a build");
     }
 
     private static HttpResponse<String> hook(String body, String signature, String delivery) throws Exception {
