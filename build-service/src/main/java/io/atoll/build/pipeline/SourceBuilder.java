@@ -10,6 +10,9 @@ import io.atoll.build.queue.BuildJob;
 import io.atoll.build.queue.BuildSteps;
 import io.atoll.build.queue.Builder;
 import io.atoll.build.source.GitSource;
+import io.atoll.build.source.SourceException;
+import io.atoll.build.source.TarballSource;
+import io.atoll.build.source.Uploads;
 import io.atoll.build.source.Workspace;
 import io.atoll.manifest.AppManifest;
 import io.atoll.manifest.AppType;
@@ -17,6 +20,7 @@ import io.atoll.manifest.AtollManifests;
 import io.atoll.manifest.ManifestError;
 import io.atoll.manifest.ManifestException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +57,8 @@ class SourceBuilder implements Builder {
     private static final int TAIL = 30;
 
     private final GitSource git;
+    private final TarballSource tarballs;
+    private final Uploads uploads;
     private final BuilderContainers containers;
     private final ImageAssembler images;
     private final PlatformDeployer deployer;
@@ -60,9 +66,11 @@ class SourceBuilder implements Builder {
     private final BuildProperties properties;
     private final Path cacheRoot;
 
-    SourceBuilder(GitSource git, BuilderContainers containers, ImageAssembler images, PlatformDeployer deployer,
+    SourceBuilder(GitSource git, TarballSource tarballs, Uploads uploads, BuilderContainers containers, ImageAssembler images, PlatformDeployer deployer,
             BuilderProperties builder, BuildProperties properties) {
         this.git = git;
+        this.tarballs = tarballs;
+        this.uploads = uploads;
         this.containers = containers;
         this.images = images;
         this.deployer = deployer;
@@ -74,11 +82,11 @@ class SourceBuilder implements Builder {
 
     @Override
     public String build(BuildJob job, BuildSteps steps) throws InterruptedException, BuildFailure {
-        String wanted = job.commit() != null ? job.commit() : job.ref();
-        try (Workspace workspace = steps.run("checkout", () -> git.checkout(job.repository(), wanted))) {
-            String commit = workspace.revision();
+        boolean upload = "upload".equals(job.sourceKind());
+        try (Workspace workspace = steps.run("checkout", () -> upload ? unpack(job) : checkout(job))) {
+            String commit = workspace.commit();
             steps.resolved(commit);
-            steps.log("[atoll] checked out " + commit);
+            steps.log("[atoll] " + (upload ? "unpacked the upload, sha256 " : "checked out ") + commit);
             AppManifest manifest = steps.run("manifest", () -> manifest(job, workspace.directory(), steps));
             ImageRequest.Artifact artifact = steps.run("build", () -> build(job, workspace.directory(), manifest, steps));
             String digest = steps.run("image", () -> images.assemble(new ImageRequest(job.app(), commit, artifact,
@@ -93,6 +101,21 @@ class SourceBuilder implements Builder {
                         + job.app() + "/deploys/" + deploy + ")");
             }
             return digest;
+        }
+    }
+
+    private Workspace checkout(BuildJob job) throws SourceException, InterruptedException {
+        return git.checkout(job.repository(), job.commit() != null ? job.commit() : job.ref());
+    }
+
+    /** The stored upload, which is not needed again once unpacked: a build runs once. */
+    private Workspace unpack(BuildJob job) throws SourceException, IOException {
+        try (InputStream stored = uploads.open(job.repository())) {
+            return tarballs.extract(stored);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw SourceException.refused("the upload is gone (build-service's data directory lost it)");
+        } finally {
+            uploads.delete(job.repository());
         }
     }
 

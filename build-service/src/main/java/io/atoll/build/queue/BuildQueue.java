@@ -86,7 +86,7 @@ public class BuildQueue implements SmartLifecycle {
     public Build enqueue(NewBuild request, Runnable alsoInTransaction) {
         Build build = tx.execute(status -> {
             alsoInTransaction.run();
-            Build saved = builds.save(new Build(UUID.randomUUID().toString(), request.app(), "git",
+            Build saved = builds.save(new Build(UUID.randomUUID().toString(), request.app(), request.sourceKind(),
                     request.repository(), request.ref(), request.commit(), BuildStatus.QUEUED, null, null, null, null,
                     request.triggerKind(), request.triggeredBy(), request.deliveryId(), null, clock.instant(), null,
                     null, null));
@@ -160,7 +160,7 @@ public class BuildQueue implements SmartLifecycle {
         logWriter.line("[atoll] build " + build.id() + " of " + build.app() + ": " + build.repository() + " "
                 + (build.commitSha() != null ? build.commitSha() : build.ref()));
         try {
-            digest = builder.build(new BuildJob(build.id(), build.app(), build.repository(), build.ref(),
+            digest = builder.build(new BuildJob(build.id(), build.app(), build.sourceKind(), build.repository(), build.ref(),
                     build.commitSha()), recording);
         } catch (BuildFailure e) {
             status = "FAILED";

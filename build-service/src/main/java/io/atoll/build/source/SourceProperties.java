@@ -53,12 +53,14 @@ public record SourceProperties(@DefaultValue("") String workspaceDir, @DefaultVa
     /**
      * @param maxEntries the most entries (files, directories) an uploaded tarball may hold
      * @param maxBytes the most bytes it may unpack to, counted after decompression
+     * @param maxUploadBytes the most bytes an upload may have as sent (compressed)
      */
-    public record Upload(@DefaultValue("20000") int maxEntries, @DefaultValue("536870912") long maxBytes) {
+    public record Upload(@DefaultValue("20000") int maxEntries, @DefaultValue("536870912") long maxBytes,
+            @DefaultValue("268435456") long maxUploadBytes) {
 
         public Upload {
-            if (maxEntries < 1 || maxBytes < 1) {
-                throw new IllegalArgumentException("atoll.build.upload.max-entries and max-bytes must be positive");
+            if (maxEntries < 1 || maxBytes < 1 || maxUploadBytes < 1) {
+                throw new IllegalArgumentException("atoll.build.upload.max-entries, max-bytes and max-upload-bytes must be positive");
             }
         }
     }

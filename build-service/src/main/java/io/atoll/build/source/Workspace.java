@@ -27,6 +27,14 @@ public record Workspace(Path directory, String revision) implements AutoCloseabl
         }
     }
 
+    /**
+     * The revision as a build records it and tags its image: the commit id, or an upload's sha256
+     * in hex (a tag may not hold {@code :}).
+     */
+    public String commit() {
+        return revision.startsWith("sha256:") ? revision.substring("sha256:".length()) : revision;
+    }
+
     @Override
     public void close() {
         delete(directory);

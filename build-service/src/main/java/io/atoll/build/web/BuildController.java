@@ -1,16 +1,21 @@
 package io.atoll.build.web;
 
 import io.atoll.build.access.PlatformAccess;
-import java.util.Set;
-
 import io.atoll.build.queue.BuildQueue;
 import io.atoll.build.queue.NewBuild;
 import io.atoll.build.record.Build;
 import io.atoll.build.record.BuildRepository;
 import io.atoll.build.record.BuildStepRepository;
+import io.atoll.build.source.SourceException;
+import io.atoll.build.source.TarballSource;
+import io.atoll.build.source.Uploads;
+import io.atoll.build.source.Workspace;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -35,9 +40,13 @@ class BuildController {
     private final BuildQueue queue;
     private final JsonMapper json;
     private final PlatformAccess access;
+    private final Uploads uploads;
+    private final TarballSource tarballs;
 
     BuildController(BuildRepository builds, BuildStepRepository steps, BuildQueue queue, JsonMapper json,
-            PlatformAccess access) {
+            PlatformAccess access, Uploads uploads, TarballSource tarballs) {
+        this.uploads = uploads;
+        this.tarballs = tarballs;
         this.access = access;
         this.builds = builds;
         this.steps = steps;
@@ -81,17 +90,56 @@ class BuildController {
         };
     }
 
-    /** A manual build: {@code {"repository": "...", "ref": "main"}}. */
+    /**
+     * A manual build: {@code {"repository": "...", "ref": "main"}}, or the source itself as a
+     * {@code .tar.gz} body ({@code Content-Type: application/gzip}).
+     */
     @PostMapping("/apps/{app}/builds")
-    ResponseEntity<BuildView> trigger(@PathVariable String app, HttpServletRequest request) {
+    ResponseEntity<BuildView> trigger(@PathVariable String app, HttpServletRequest request) throws IOException {
         Names.app(app);
         PlatformAccess.Caller caller = access.requireApp(request, app);
+        if (isTarball(request.getContentType())) {
+            return created(upload(app, caller, request));
+        }
         JsonNode body = Bodies.jsonObject(request, Bodies.read(request, MAX_TRIGGER_BODY), json);
         String repository = Names.repository(Bodies.text(body, "/repository"));
         String ref = Names.ref(Bodies.text(body, "/ref"));
-        Build build = queue.enqueue(new NewBuild(app, repository, ref, null, "manual",
-                caller.name(), null), () -> { });
+        return created(queue.enqueue(new NewBuild(app, repository, ref, null, "manual", caller.name(), null), () -> { }));
+    }
+
+    private ResponseEntity<BuildView> created(Build build) {
         return ResponseEntity.created(URI.create("/api/v1/builds/" + build.id())).body(view(find(build.id())));
+    }
+
+    private static boolean isTarball(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return type.equals("application/gzip") || type.equals("application/x-gzip")
+                || type.equals("application/x-tar+gzip") || type.equals("application/x-compressed-tar");
+    }
+
+    /**
+     * Stores the tarball, then unpacks it once to refuse a hostile or oversized one at once (400,
+     * 413) rather than at the build's first step; the build unpacks the stored copy again.
+     */
+    private Build upload(String app, PlatformAccess.Caller caller, HttpServletRequest request) throws IOException {
+        String reference;
+        String revision;
+        try {
+            reference = uploads.store(request.getInputStream());
+        } catch (SourceException e) {
+            throw new ApiException(HttpStatus.valueOf(e.status()), "Upload refused", e.getMessage());
+        }
+        try (InputStream stored = uploads.open(reference); Workspace checked = tarballs.extract(stored)) {
+            revision = checked.commit();
+        } catch (SourceException e) {
+            uploads.delete(reference);
+            throw new ApiException(HttpStatus.valueOf(e.status()), "Upload refused", e.getMessage());
+        }
+        return queue.enqueue(new NewBuild(app, "upload", reference, "upload", revision, "manual", caller.name(), null),
+                () -> { });
     }
 
     private Build find(String id) {

@@ -54,7 +54,8 @@ import tools.jackson.databind.JsonNode;
         "atoll.build.builder.timeout=5m",
         "atoll.build.registry.allow-insecure=true",
         "atoll.build.builder.base-java=atoll/base-java:17",
-        "atoll.build.builder.base-static=atoll/base-static:1"})
+        "atoll.build.builder.base-static=atoll/base-static:1",
+        "atoll.build.upload.max-upload-bytes=1048576"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SourceBuildTest {
 
@@ -197,6 +198,81 @@ class SourceBuildTest {
             Files.writeString(manifest, good);
             commit("fixed");
         }
+    }
+
+    @Test
+    @Order(5)
+    void anUploadedStaticSiteIsBuiltIntoAnImageThatServesIt() throws Exception {
+        byte[] site = tarGz(java.util.Map.of(
+                "atoll.yml", "name: docs\ntype: static\nroot: public\n",
+                "public/index.html", "<h1>uploaded docs</h1>\n",
+                "public/css/site.css", "h1 { color: teal }\n"));
+        HttpResponse<String> answer = upload("docs", site);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+        JsonNode queued = new tools.jackson.databind.json.JsonMapper().readTree(answer.body());
+        assertThat(queued.get("source").get("kind").asString()).isEqualTo("upload");
+        JsonNode build = awaitFinished(queued.get("id").asString());
+        assertThat(build.get("status").asString()).as(build.toString()).isEqualTo("SUCCEEDED");
+        // the record's commit is the upload's sha256, and the image's tag
+        String sha256 = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(site));
+        assertThat(build.get("commit").asString()).isEqualTo(sha256);
+        String digest = build.get("imageDigest").asString();
+        String image = registry.host() + "/docs@" + digest;
+        run("docker", "pull", "-q", image);
+        run("docker", "run", "-d", "--name", "source-build-test-docs", "-p", "127.0.0.1::8080", image);
+        try {
+            String hostPort = run("docker", "port", "source-build-test-docs", "8080/tcp").trim();
+            assertThat(awaitBody("http://" + hostPort + "/index.html")).isEqualTo("<h1>uploaded docs</h1>\n");
+            assertThat(awaitBody("http://" + hostPort + "/css/site.css")).contains("teal");
+            assertThat(awaitBody("http://" + hostPort + "/healthz")).isNotEmpty();
+        } finally {
+            run("docker", "rm", "-f", "source-build-test-docs");
+        }
+    }
+
+    @Test
+    @Order(6)
+    void hostileOrOversizedUploadsAreRefusedAtOnceAndBuildNothing() throws Exception {
+        int before = http().get("/api/v1/builds?app=docs").json().size();
+        HttpResponse<String> traversal = upload("docs", tarGz(java.util.Map.of("../evil", "x")));
+        assertThat(traversal.statusCode()).isEqualTo(400);
+        assertThat(traversal.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(traversal.body()).contains("..");
+        HttpResponse<String> notGzip = upload("docs", "just text".getBytes(StandardCharsets.UTF_8));
+        assertThat(notGzip.statusCode()).isEqualTo(400);
+        byte[] big = new byte[2 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(big);
+        HttpResponse<String> tooBig = upload("docs", big);
+        assertThat(tooBig.statusCode()).isEqualTo(413);
+        assertThat(tooBig.body()).contains("max-upload-bytes");
+        assertThat(http().get("/api/v1/builds?app=docs").json().size()).isEqualTo(before);
+        // nothing refused is kept
+        try (Stream<Path> kept = Files.list(dir.resolve("data/uploads"))) {
+            assertThat(kept).isEmpty();
+        }
+    }
+
+    private HttpResponse<String> upload(String app, byte[] body) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/apps/" + app + "/builds"))
+                .header("Content-Type", "application/gzip").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A .tar.gz with these files, names as given (the hostile ones too). */
+    private static byte[] tarGz(java.util.Map<String, String> files) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                new java.util.zip.GZIPOutputStream(bytes))) {
+            for (var file : new java.util.TreeMap<>(files).entrySet()) {
+                byte[] content = file.getValue().getBytes(StandardCharsets.UTF_8);
+                var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(file.getKey(), true);
+                entry.setSize(content.length);
+                tar.putArchiveEntry(entry);
+                tar.write(content);
+                tar.closeArchiveEntry();
+            }
+        }
+        return bytes.toByteArray();
     }
 
     private String push(String commit) throws Exception {

@@ -38,7 +38,7 @@ class TarballSourceTest {
     }
 
     private TarballSource source(int maxEntries, long maxBytes) {
-        return new TarballSource(new SourceProperties.Upload(maxEntries, maxBytes), workspaces());
+        return new TarballSource(new SourceProperties.Upload(maxEntries, maxBytes, Long.MAX_VALUE), workspaces());
     }
 
     private TarballSource source() {
