@@ -36,6 +36,12 @@ class ContainerConfiguration {
         return new BuilderContainers(builderDocker, properties);
     }
 
+    @Bean
+    DockerfileBuilds dockerfileBuilds(DockerClient builderDocker, BuilderProperties properties,
+            io.atoll.build.image.RegistryProperties registry) {
+        return new DockerfileBuilds(builderDocker, properties, registry);
+    }
+
     /** {@code docker} in /actuator/health: without the engine no build can run (not part of readiness: the API still serves). */
     @Bean
     AbstractHealthIndicator dockerHealthIndicator(DockerClient builderDocker, BuilderProperties properties) {

@@ -3,6 +3,7 @@ package io.atoll.build.pipeline;
 import io.atoll.build.BuildProperties;
 import io.atoll.build.container.BuilderContainers;
 import io.atoll.build.container.BuilderProperties;
+import io.atoll.build.container.DockerfileBuilds;
 import io.atoll.build.image.ImageAssembler;
 import io.atoll.build.image.ImageRequest;
 import io.atoll.build.queue.BuildFailure;
@@ -44,7 +45,8 @@ import org.springframework.stereotype.Component;
  * <li>{@code build}: the build command in a builder container ({@link BuilderContainers}), with the
  *     app's cache; its output is the build's log;
  * <li>{@code image}: the artifact onto the type's base image with jib, pushed as
- *     {@code <app>:<commit>};
+ *     {@code <app>:<commit>}; for a {@code dockerfile} app, instead of {@code build} and jib, the
+ *     engine builds the repository's Dockerfile ({@link DockerfileBuilds}) and pushes it;
  * <li>{@code deploy}: {@code <app>:<commit>@<digest>} through platform-api.
  * </ol>
  *
@@ -60,18 +62,21 @@ class SourceBuilder implements Builder {
     private final TarballSource tarballs;
     private final Uploads uploads;
     private final BuilderContainers containers;
+    private final DockerfileBuilds dockerfiles;
     private final ImageAssembler images;
     private final PlatformDeployer deployer;
     private final BuilderProperties builder;
     private final BuildProperties properties;
     private final Path cacheRoot;
 
-    SourceBuilder(GitSource git, TarballSource tarballs, Uploads uploads, BuilderContainers containers, ImageAssembler images, PlatformDeployer deployer,
+    SourceBuilder(GitSource git, TarballSource tarballs, Uploads uploads, BuilderContainers containers,
+            DockerfileBuilds dockerfiles, ImageAssembler images, PlatformDeployer deployer,
             BuilderProperties builder, BuildProperties properties) {
         this.git = git;
         this.tarballs = tarballs;
         this.uploads = uploads;
         this.containers = containers;
+        this.dockerfiles = dockerfiles;
         this.images = images;
         this.deployer = deployer;
         this.builder = builder;
@@ -88,10 +93,16 @@ class SourceBuilder implements Builder {
             steps.resolved(commit);
             steps.log("[atoll] " + (upload ? "unpacked the upload, sha256 " : "checked out ") + commit);
             AppManifest manifest = steps.run("manifest", () -> manifest(job, workspace.directory(), steps));
-            ImageRequest.Artifact artifact = steps.run("build", () -> build(job, workspace.directory(), manifest, steps));
-            String digest = steps.run("image", () -> images.assemble(new ImageRequest(job.app(), commit, artifact,
-                    manifest.type() == AppType.JAVA ? builder.baseJava() : builder.baseStatic(), manifest.port(),
-                    manifest.run() == null ? List.of() : List.of("/bin/sh", "-c", manifest.run()), manifest.env())));
+            String digest;
+            if (manifest.type() == AppType.DOCKERFILE) {
+                // the Dockerfile is the build: one step, the engine's build and push
+                digest = steps.run("image", () -> dockerfile(workspace.directory(), job.app(), commit, steps));
+            } else {
+                ImageRequest.Artifact artifact = steps.run("build", () -> build(job, workspace.directory(), manifest, steps));
+                digest = steps.run("image", () -> images.assemble(new ImageRequest(job.app(), commit, artifact,
+                        manifest.type() == AppType.JAVA ? builder.baseJava() : builder.baseStatic(), manifest.port(),
+                        manifest.run() == null ? List.of() : List.of("/bin/sh", "-c", manifest.run()), manifest.env())));
+            }
             String image = job.app() + ":" + commit + "@" + digest;
             steps.log("[atoll] pushed " + image);
             BuildProperties.App app = properties.apps().get(job.app());
@@ -101,6 +112,15 @@ class SourceBuilder implements Builder {
                         + job.app() + "/deploys/" + deploy + ")");
             }
             return digest;
+        }
+    }
+
+    private String dockerfile(Path root, String app, String commit, BuildSteps steps)
+            throws BuildFailure, InterruptedException {
+        try {
+            return dockerfiles.buildAndPush(root, app, commit, steps::log);
+        } catch (DockerfileBuilds.Failed e) {
+            throw new BuildFailure("image", e.getMessage());
         }
     }
 
@@ -144,9 +164,13 @@ class SourceBuilder implements Builder {
             throw new BuildFailure("manifest", "atoll.yml names the app '" + manifest.name()
                     + "', but this is a build of '" + job.app() + "'");
         }
-        if (manifest.type() == AppType.DOCKERFILE || manifest.type() == AppType.COMMAND) {
-            throw new BuildFailure("manifest", "type " + manifest.type().yamlName()
-                    + " is not built by this build-service yet: java and static are (docs/build-service.md)");
+        if (manifest.type() == AppType.COMMAND) {
+            throw new BuildFailure("manifest", "type command is not built by this build-service yet: java, static"
+                    + " and dockerfile are (docs/build-service.md)");
+        }
+        if (manifest.type() == AppType.DOCKERFILE && (manifest.run() != null || !manifest.env().isEmpty())) {
+            throw new BuildFailure("manifest", "run: and env: are not applied to a dockerfile app yet:"
+                    + " set CMD and ENV in the Dockerfile");
         }
         steps.log("[atoll] atoll.yml: " + manifest.type().yamlName() + " app " + manifest.name() + " on port "
                 + manifest.port());

@@ -252,6 +252,35 @@ class SourceBuildTest {
         }
     }
 
+    @Test
+    @Order(7)
+    void aDockerfileAppIsBuiltByTheEngineAndPushed() throws Exception {
+        HttpResponse<String> answer = upload("shell", tarGz(java.util.Map.of(
+                "atoll.yml", "name: shell\ntype: dockerfile\n",
+                "Dockerfile", "FROM atoll/busybox:local\nCOPY greeting /greeting\nRUN echo built-by-the-engine > /built\n"
+                        + "CMD [\"cat\", \"/greeting\", \"/built\"]\n",
+                "greeting", "hello from a Dockerfile\n")));
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+        String id = new tools.jackson.databind.json.JsonMapper().readTree(answer.body()).get("id").asString();
+        JsonNode build = awaitFinished(id);
+        assertThat(build.get("status").asString()).as(build.toString()).isEqualTo("SUCCEEDED");
+        assertThat(build.get("steps").findValuesAsString("name")).containsExactly("checkout", "manifest", "image");
+        assertThat(log(id)).contains("RUN echo built-by-the-engine");
+        String image = registry.host() + "/shell@" + build.get("imageDigest").asString();
+        run("docker", "pull", "-q", image);
+        assertThat(run("docker", "run", "--rm", image)).isEqualTo("hello from a Dockerfile\nbuilt-by-the-engine\n");
+        run("docker", "rmi", image);
+
+        // a Dockerfile that fails fails the build at image, with the engine's words
+        HttpResponse<String> failing = upload("shell", tarGz(java.util.Map.of(
+                "atoll.yml", "name: shell\ntype: dockerfile\n",
+                "Dockerfile", "FROM atoll/busybox:local\nRUN exit 3\n")));
+        JsonNode failed = awaitFinished(new tools.jackson.databind.json.JsonMapper().readTree(failing.body()).get("id").asString());
+        assertThat(failed.get("status").asString()).isEqualTo("FAILED");
+        assertThat(failed.get("failedStep").asString()).isEqualTo("image");
+        assertThat(failed.get("reason").asString()).contains("exit 3").contains("non-zero code: 3");
+    }
+
     private HttpResponse<String> upload(String app, byte[] body) throws Exception {
         return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/apps/" + app + "/builds"))
                 .header("Content-Type", "application/gzip").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
