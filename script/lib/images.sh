@@ -1,10 +1,13 @@
-# Sourced by script/test: builds the images the tests start with Testcontainers, from Debian's
-# packages, since no public registry can be reached (STACK.md, "Debian-based images, offline").
+# Sourced by script/test and script/server: builds the images the tests start with Testcontainers
+# and those build-service uses, from Debian's packages, since no public registry can be reached
+# (STACK.md, "Debian-based images, offline").
 #   atoll/postgres:15-local  Debian bookworm's postgresql-15 (script/lib/images/postgres)
 #   atoll/slapd:local        Debian bookworm's slapd and ldap-utils (script/lib/images/slapd)
+#   atoll/builder-java:local, atoll/base-java:local, atoll/base-static:local: see
+#                            atoll_build_builder_images
 # Each is two images: a root filesystem that mmdebstrap makes from the Debian archive apt's own
-# sources name, built only when absent (about 20 s each, the slow part), and the entrypoint as
-# a layer on top, which the legacy builder rebuilds only when script/lib/images/<name> changed.
+# sources name, built only when absent (20 to 40 s each, the slow part), and the rest as a layer
+# on top, which the legacy builder rebuilds only when script/lib/images/<name> changed.
 # Prints nothing but errors. Needs root (mmdebstrap's root mode) and a running engine.
 
 atoll_build_test_images() {
@@ -21,6 +24,33 @@ atoll_build_test_images() {
     --customize-hook='rm -rf "$1"/etc/ldap/slapd.d "$1"/var/lib/ldap' || return 1
   atoll_docker_build atoll/postgres:15-local "$contexts/postgres" || return 1
   atoll_docker_build atoll/slapd:local "$contexts/slapd"
+}
+
+# The images build-service needs (docs/build-service.md), made the same way:
+#   atoll/builder-java:local  OpenJDK 17 JDK and Maven 3.8.7: build commands run in it
+#   atoll/base-java:local     OpenJDK 17 JRE: the base of java apps
+#   atoll/base-static:local   busybox httpd serving /srv/www: the base of static sites
+atoll_build_builder_images() {
+  local here
+  here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  # usr-is-merged instead of usrmerge, which needs perl (about 50 MB) only to merge /usr, done already
+  # here. openjdk's postinst registers its man pages as alternatives and fails without man1.
+  local -a java=(--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr
+    --essential-hook='mkdir -p "$1"/usr/share/man/man1'
+    # The class data archive for heaps of 32 GB and more, which turn compressed oops off.
+    --dpkgopt='path-exclude=/usr/lib/jvm/*/lib/server/classes_nocoops.jsa')
+  # jmods (75 MB) only feed jlink, which makes runtimes, not the jars build-service packages.
+  atoll_debian_rootfs atoll/builder-java-rootfs:17 openjdk-17-jdk-headless,maven,ca-certificates-java \
+    "${java[@]}" --dpkgopt='path-exclude=/usr/lib/jvm/*/jmods/*' || return 1
+  # ct.sym is javac's table of older releases' APIs (--release), no use to a running app.
+  atoll_debian_rootfs atoll/base-java-rootfs:17 openjdk-17-jre-headless \
+    "${java[@]}" --dpkgopt='path-exclude=/usr/lib/jvm/*/lib/ct.sym' || return 1
+  atoll_docker_build atoll/builder-java:local "$here/images/builder-java" || return 1
+  atoll_docker_build atoll/base-java:local "$here/images/base-java" || return 1
+  if ! docker image inspect atoll/busybox:local >/dev/null 2>&1; then
+    "$here/../../demo/build-images.sh" || return 1
+  fi
+  atoll_docker_build atoll/base-static:local "$here/images/base-static"
 }
 
 # The archive lines for bookworm (the release that has postgresql-15), on the mirrors apt's
