@@ -30,6 +30,7 @@ atoll_build_test_images() {
 #   atoll/builder-java:local  OpenJDK 17 JDK and Maven 3.8.7: build commands run in it
 #   atoll/base-java:local     OpenJDK 17 JRE: the base of java apps
 #   atoll/base-static:local   busybox httpd serving /srv/www: the base of static sites
+# The bases reach build-service through Atoll's registry (atoll_push_base_images).
 atoll_build_builder_images() {
   local here
   here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -51,6 +52,29 @@ atoll_build_builder_images() {
     "$here/../../demo/build-images.sh" || return 1
   fi
   atoll_docker_build atoll/base-static:local "$here/images/base-static"
+}
+
+# Copies the base images into Atoll's registry at $1 (host:port, plain HTTP) as the repositories
+# build-service's atoll.build.builder.base-java and base-static name by default. Skipped when the
+# registry's image has this engine's image's config already: reading a 300 MB image out of the
+# engine takes seconds, asking the registry for one small blob does not.
+atoll_push_base_images() { # registry
+  local registry=$1 pair source target local_id remote_id log
+  log=$(mktemp)
+  for pair in atoll/base-java:local=atoll/base-java:17 atoll/base-static:local=atoll/base-static:1; do
+    source=${pair%%=*} target=$registry/${pair#*=}
+    local_id=$(docker image inspect -f '{{.Id}}' "$source") || { rm -f "$log"; return 1; }
+    # The engine's image id is the digest of its config, which skopeo copies unchanged.
+    remote_id=sha256:$(skopeo inspect --tls-verify=false --config --raw "docker://$target" 2>/dev/null | sha256sum | cut -d' ' -f1)
+    [ "$remote_id" = "$local_id" ] && continue
+    if ! skopeo copy -q --dest-tls-verify=false "docker-daemon:$source" "docker://$target" >"$log" 2>&1; then
+      echo "images: copying $source to $target failed:" >&2
+      cat "$log" >&2
+      rm -f "$log"
+      return 1
+    fi
+  done
+  rm -f "$log"
 }
 
 # The archive lines for bookworm (the release that has postgresql-15), on the mirrors apt's
