@@ -24,6 +24,8 @@ import org.springframework.util.unit.DataSize;
  * @param mavenMirror a repository manager every Maven build goes through ({@code mirrorOf *}); empty: none
  * @param baseJava the base image of {@code java} apps, a repository:tag in Atoll's registry
  * @param baseStatic the base image of {@code static} apps, a repository:tag in Atoll's registry
+ * @param baseCommand the base image of {@code command} apps (a Debian with a shell and a JRE by
+ *     default), a repository:tag in Atoll's registry
  */
 @ConfigurationProperties("atoll.build.builder")
 public record BuilderProperties(@DefaultValue("unix:///var/run/docker.sock") URI dockerHost,
@@ -31,7 +33,8 @@ public record BuilderProperties(@DefaultValue("unix:///var/run/docker.sock") URI
         @DefaultValue("2GB") DataSize memory, @DefaultValue("1.0") double cpus,
         @DefaultValue("20m") Duration timeout, @DefaultValue("4096") long pidsLimit,
         @DefaultValue("") String cacheDir, @DefaultValue("") String mavenMirror,
-        @DefaultValue("atoll/base-java:17") String baseJava, @DefaultValue("atoll/base-static:1") String baseStatic) {
+        @DefaultValue("atoll/base-java:17") String baseJava, @DefaultValue("atoll/base-static:1") String baseStatic,
+        @DefaultValue("atoll/base-java:17") String baseCommand) {
 
     public BuilderProperties {
         if (memory.toMegabytes() < 64) {

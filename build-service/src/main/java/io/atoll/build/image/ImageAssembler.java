@@ -40,8 +40,10 @@ public class ImageAssembler {
 
     static final AbsoluteUnixPath JAR_PATH = AbsoluteUnixPath.get("/app/app.jar");
     static final AbsoluteUnixPath SITE_ROOT = AbsoluteUnixPath.get("/srv/www");
+    static final AbsoluteUnixPath APP_ROOT = AbsoluteUnixPath.get("/app");
     private static final FilePermissions FILE = FilePermissions.fromOctalString("644");
     private static final FilePermissions DIRECTORY = FilePermissions.fromOctalString("755");
+    private static final FilePermissions EXECUTABLE = FilePermissions.fromOctalString("755");
     private static final String TOOL = "atoll-build";
 
     private final RegistryProperties registry;
@@ -74,6 +76,9 @@ public class ImageAssembler {
             }
             if (!command.isEmpty()) {
                 image.setEntrypoint(command).setProgramArguments(List.of());
+            }
+            if (request.artifact() instanceof ImageRequest.CommandArtifact) {
+                image.setWorkingDirectory(APP_ROOT);
             }
             Path cache = Files.createDirectories(Path.of(registry.cacheDir()));
             // Base layers are cached by digest, which is safe to share. Application layers are
@@ -113,21 +118,33 @@ public class ImageAssembler {
         if (artifact instanceof ImageRequest.RunnableJar jar) {
             return FileEntriesLayer.builder().setName("app").addEntry(entry(jar.jar(), JAR_PATH, FILE)).build();
         }
-        return siteLayer(((ImageRequest.StaticSite) artifact).directory());
+        if (artifact instanceof ImageRequest.CommandArtifact built) {
+            Path source = built.root().resolve(built.path()).normalize();
+            return tree(source, APP_ROOT.resolve(built.path()), "app", true);
+        }
+        return tree(((ImageRequest.StaticSite) artifact).directory(), SITE_ROOT, "site", false);
     }
 
-    private static FileEntriesLayer siteLayer(Path root) throws IOException {
-        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("site");
+    /**
+     * A file, or a directory and everything in it, as one layer at {@code target}.
+     *
+     * @param keepExecutable files executable on disk get 755 rather than 644 (a command app's binaries)
+     */
+    private static FileEntriesLayer tree(Path root, AbsoluteUnixPath rootTarget, String name, boolean keepExecutable)
+            throws IOException {
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(name);
         try (Stream<Path> paths = Files.walk(root)) {
             // Files.walk's order is the file system's: sort, so that the tar is the same on every machine
             // a repository's own .git is not part of the site: it would publish the whole history
             for (Path path : paths.filter(p -> !root.relativize(p).startsWith(".git")).sorted().toList()) {
-                AbsoluteUnixPath target = path.equals(root) ? SITE_ROOT : SITE_ROOT.resolve(root.relativize(path));
+                AbsoluteUnixPath target = path.equals(root) ? rootTarget : rootTarget.resolve(root.relativize(path));
                 if (Files.isSymbolicLink(path)) {
-                    throw new IOException("the site holds a symbolic link, which the image would not keep: "
+                    throw new IOException("the " + name + " holds a symbolic link, which the image would not keep: "
                             + root.relativize(path));
                 }
-                layer.addEntry(entry(path, target, Files.isDirectory(path) ? DIRECTORY : FILE));
+                FilePermissions mode = Files.isDirectory(path) ? DIRECTORY
+                        : keepExecutable && Files.isExecutable(path) ? EXECUTABLE : FILE;
+                layer.addEntry(entry(path, target, mode));
             }
         }
         return layer.build();

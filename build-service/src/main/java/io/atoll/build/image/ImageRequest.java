@@ -35,7 +35,7 @@ public record ImageRequest(String app, String commit, Artifact artifact, String 
     }
 
     /** A built artifact. */
-    public sealed interface Artifact permits RunnableJar, StaticSite {
+    public sealed interface Artifact permits RunnableJar, StaticSite, CommandArtifact {
     }
 
     /** A jar that {@code java -jar} runs (Spring Boot's, a shaded jar): one layer, {@code /app/app.jar}. */
@@ -52,6 +52,19 @@ public record ImageRequest(String app, String commit, Artifact artifact, String 
         public StaticSite {
             if (!Files.isDirectory(directory)) {
                 throw new IllegalArgumentException("not a directory: " + directory);
+            }
+        }
+    }
+
+    /**
+     * What a {@code command} app's build left: a file or a directory, put at {@code /app/<path>}
+     * (its path in the repository), with {@code /app} as the working directory, so that the run
+     * command finds it where the build did. Files keep whether they are executable, nothing else.
+     */
+    public record CommandArtifact(Path root, String path) implements Artifact {
+        public CommandArtifact {
+            if (!Files.exists(root.resolve(path))) {
+                throw new IllegalArgumentException("no such artifact: " + path);
             }
         }
     }

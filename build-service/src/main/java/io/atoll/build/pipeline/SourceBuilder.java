@@ -100,7 +100,7 @@ class SourceBuilder implements Builder {
             } else {
                 ImageRequest.Artifact artifact = steps.run("build", () -> build(job, workspace.directory(), manifest, steps));
                 digest = steps.run("image", () -> images.assemble(new ImageRequest(job.app(), commit, artifact,
-                        manifest.type() == AppType.JAVA ? builder.baseJava() : builder.baseStatic(), manifest.port(),
+                        base(manifest.type()), manifest.port(),
                         manifest.run() == null ? List.of() : List.of("/bin/sh", "-c", manifest.run()), manifest.env())));
             }
             String image = job.app() + ":" + commit + "@" + digest;
@@ -164,10 +164,6 @@ class SourceBuilder implements Builder {
             throw new BuildFailure("manifest", "atoll.yml names the app '" + manifest.name()
                     + "', but this is a build of '" + job.app() + "'");
         }
-        if (manifest.type() == AppType.COMMAND) {
-            throw new BuildFailure("manifest", "type command is not built by this build-service yet: java, static"
-                    + " and dockerfile are (docs/build-service.md)");
-        }
         if (manifest.type() == AppType.DOCKERFILE && (manifest.run() != null || !manifest.env().isEmpty())) {
             throw new BuildFailure("manifest", "run: and env: are not applied to a dockerfile app yet:"
                     + " set CMD and ENV in the Dockerfile");
@@ -185,6 +181,14 @@ class SourceBuilder implements Builder {
         } else {
             steps.log("[atoll] nothing to build: the files are served as they are");
         }
+        if (manifest.type() == AppType.COMMAND) {
+            Path built = inside(root, manifest.artifact(), "artifact");
+            if (!Files.exists(built)) {
+                throw new BuildFailure("build", "the build left no artifact at " + manifest.artifact());
+            }
+            steps.log("[atoll] artifact " + manifest.artifact());
+            return new ImageRequest.CommandArtifact(root, root.relativize(built).toString());
+        }
         if (manifest.type() == AppType.STATIC) {
             Path site = inside(root, manifest.root() == null ? "." : manifest.root(), "root");
             if (!Files.isDirectory(site)) {
@@ -201,6 +205,14 @@ class SourceBuilder implements Builder {
         }
         steps.log("[atoll] artifact " + root.relativize(jar) + " (" + Files.size(jar) + " bytes)");
         return new ImageRequest.RunnableJar(jar);
+    }
+
+    private String base(AppType type) {
+        return switch (type) {
+            case JAVA -> builder.baseJava();
+            case STATIC -> builder.baseStatic();
+            default -> builder.baseCommand();
+        };
     }
 
     /** The type's default command, or null when there is nothing to build. */

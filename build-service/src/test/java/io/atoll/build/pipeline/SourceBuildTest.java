@@ -101,9 +101,16 @@ class SourceBuildTest {
     @AfterAll
     static void stop() throws Exception {
         run("docker", "rm", "-f", "source-build-test-" + APP);
-        repository.close();
-        mirror.close();
-        registry.close();
+        // null when the set-up failed part way: what it did start still stops
+        if (repository != null) {
+            repository.close();
+        }
+        if (mirror != null) {
+            mirror.close();
+        }
+        if (registry != null) {
+            registry.close();
+        }
         FileSystemUtils.deleteRecursively(dir);
     }
 
@@ -279,6 +286,32 @@ class SourceBuildTest {
         assertThat(failed.get("status").asString()).isEqualTo("FAILED");
         assertThat(failed.get("failedStep").asString()).isEqualTo("image");
         assertThat(failed.get("reason").asString()).contains("exit 3").contains("non-zero code: 3");
+    }
+
+    @Test
+    @Order(8)
+    void aCommandAppsArtifactIsRunByItsRunCommandFromWhereTheBuildLeftIt() throws Exception {
+        HttpResponse<String> answer = upload("tool", tarGz(java.util.Map.of(
+                "atoll.yml", """
+                        name: tool
+                        type: command
+                        build: |
+                          mkdir -p out/lib
+                          printf '#!/bin/sh\\necho "tool on port $PORT, $(cat out/lib/data)"\\n' > out/serve
+                          chmod +x out/serve
+                          echo built in the builder > out/lib/data
+                        artifact: out
+                        run: ./out/serve
+                        """)));
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+        String id = new tools.jackson.databind.json.JsonMapper().readTree(answer.body()).get("id").asString();
+        JsonNode build = awaitFinished(id);
+        assertThat(build.get("status").asString()).as(build.toString() + log(id)).isEqualTo("SUCCEEDED");
+        assertThat(build.get("steps").findValuesAsString("name")).containsExactly("checkout", "manifest", "build", "image");
+        String image = registry.host() + "/tool@" + build.get("imageDigest").asString();
+        run("docker", "pull", "-q", image);
+        assertThat(run("docker", "run", "--rm", "-e", "PORT=9000", image)).isEqualTo("tool on port 9000, built in the builder\n");
+        run("docker", "rmi", image);
     }
 
     private HttpResponse<String> upload(String app, byte[] body) throws Exception {
