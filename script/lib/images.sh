@@ -46,12 +46,27 @@ atoll_build_builder_images() {
   # ct.sym is javac's table of older releases' APIs (--release), no use to a running app.
   atoll_debian_rootfs atoll/base-java-rootfs:17 openjdk-17-jre-headless \
     "${java[@]}" --dpkgopt='path-exclude=/usr/lib/jvm/*/lib/ct.sym' || return 1
-  atoll_docker_build atoll/builder-java:local "$here/images/builder-java" || return 1
-  atoll_docker_build atoll/base-java:local "$here/images/base-java" || return 1
+  atoll_docker_build_with_local_cas atoll/builder-java:local "$here/images/builder-java" || return 1
+  atoll_docker_build_with_local_cas atoll/base-java:local "$here/images/base-java" || return 1
   if ! docker image inspect atoll/busybox:local >/dev/null 2>&1; then
     "$here/../../demo/build-images.sh" || return 1
   fi
   atoll_docker_build atoll/base-static:local "$here/images/base-static"
+}
+
+# The Java images trust what this host trusts beyond Debian's list: the certificates an admin
+# added under /usr/local/share/ca-certificates (a company's proxy or repository manager, or a
+# sandbox's egress proxy). Without them a build's Maven cannot reach a repository through such a
+# proxy (PKIX path building failed), though the host's own Maven can.
+atoll_docker_build_with_local_cas() { # tag context
+  local context status=0
+  context=$(mktemp -d)
+  cp -a "$2"/. "$context"/
+  mkdir -p "$context/local-ca"
+  cp /usr/local/share/ca-certificates/*.crt "$context/local-ca/" 2>/dev/null || true
+  atoll_docker_build "$1" "$context" || status=1
+  rm -rf "$context"
+  return $status
 }
 
 # Copies the base images into Atoll's registry at $1 (host:port, plain HTTP) as the repositories
@@ -65,8 +80,14 @@ atoll_push_base_images() { # registry
     source=${pair%%=*} target=$registry/${pair#*=}
     local_id=$(docker image inspect -f '{{.Id}}' "$source") || { rm -f "$log"; return 1; }
     # The engine's image id is the digest of its config, which skopeo copies unchanged.
-    remote_id=sha256:$(skopeo inspect --tls-verify=false --config --raw "docker://$target" 2>/dev/null | sha256sum | cut -d' ' -f1)
-    [ "$remote_id" = "$local_id" ] && continue
+    # Absent from the registry (the first time) is no error: script/server runs under set -e and pipefail.
+    # (a file, not $(...): the digest is of the config's exact bytes, trailing newline included)
+    if skopeo inspect --tls-verify=false --config --raw "docker://$target" >"$log.config" 2>/dev/null; then
+      remote_id=sha256:$(sha256sum <"$log.config" | cut -d' ' -f1)
+      rm -f "$log.config"
+      [ "$remote_id" = "$local_id" ] && continue
+    fi
+    rm -f "$log.config"
     if ! skopeo copy -q --dest-tls-verify=false "docker-daemon:$source" "docker://$target" >"$log" 2>&1; then
       echo "images: copying $source to $target failed:" >&2
       cat "$log" >&2
