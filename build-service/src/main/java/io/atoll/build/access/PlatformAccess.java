@@ -38,13 +38,18 @@ public class PlatformAccess {
 
     PlatformAccess(PlatformProperties properties) {
         this.properties = properties;
-        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
-                .connectTimeout(properties.timeout()).followRedirects(HttpClient.Redirect.NEVER).build());
-        requests.setReadTimeout(properties.timeout());
-        this.platform = RestClient.builder().baseUrl(properties.url().toString()).requestFactory(requests).build();
+        this.platform = client(properties);
         if (properties.anonymous()) {
             log.warn("atoll.build.platform.anonymous is on: anyone who reaches build-service's API is an admin");
         }
+    }
+
+    /** An HTTP client of platform-api: its URL, its timeouts, no redirects followed (a token never goes elsewhere). */
+    public static RestClient client(PlatformProperties properties) {
+        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
+                .connectTimeout(properties.timeout()).followRedirects(HttpClient.Redirect.NEVER).build());
+        requests.setReadTimeout(properties.timeout());
+        return RestClient.builder().baseUrl(properties.url().toString()).requestFactory(requests).build();
     }
 
     /** The caller, who may manage {@code app}. */

@@ -79,6 +79,8 @@ public class BuilderContainers implements SmartLifecycle {
                 + Files.getAttribute(command.workspace(), "unix:gid");
         Map<String, String> env = new TreeMap<>(command.env());
         env.put("HOME", CACHE + "/home");
+        // gradlew reads neither HOME nor the builder's mavenrc: Java's user.home is / or /root there
+        env.putIfAbsent("GRADLE_USER_HOME", CACHE + "/home/.gradle");
         env.put("CI", "true");
         List<String> envList = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         long memory = properties.memory().toBytes();

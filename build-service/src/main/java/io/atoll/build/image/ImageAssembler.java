@@ -14,6 +14,10 @@ import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import com.google.cloud.tools.jib.api.buildplan.Port;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -144,10 +148,32 @@ public class ImageAssembler {
                 }
                 FilePermissions mode = Files.isDirectory(path) ? DIRECTORY
                         : keepExecutable && Files.isExecutable(path) ? EXECUTABLE : FILE;
-                layer.addEntry(entry(path, target, mode));
+                layer.addEntry(new FileEntry(path, target, mode, Files.isDirectory(path)
+                        ? FileEntriesLayer.DEFAULT_MODIFICATION_TIME : contentTime(path)));
             }
         }
         return layer.build();
+    }
+
+    /**
+     * A time that only the file's content decides: web servers (busybox httpd among them) make
+     * their ETag from a file's time and size, so one fixed time for every file would answer
+     * {@code 304 Not Modified} for a file changed at the same size. Still reproducible.
+     */
+    static Instant contentTime(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            int read;
+            while ((read = in.read(buffer)) != -1) {
+                sha256.update(buffer, 0, read);
+            }
+            // within 2^31 s of epoch + 1 s (up to 2038): every tar and file system keeps it
+            long seconds = ByteBuffer.wrap(sha256.digest()).getInt() & 0x7fffffffL;
+            return FileEntriesLayer.DEFAULT_MODIFICATION_TIME.plusSeconds(seconds);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static FileEntry entry(Path source, AbsoluteUnixPath target, FilePermissions permissions) {

@@ -1,11 +1,10 @@
 package io.atoll.build.pipeline;
 
+import io.atoll.build.access.PlatformAccess;
 import io.atoll.build.access.PlatformProperties;
-import java.net.http.HttpClient;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
@@ -25,10 +24,7 @@ class PlatformDeployer {
 
     PlatformDeployer(PlatformProperties properties) {
         this.properties = properties;
-        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
-                .connectTimeout(properties.timeout()).followRedirects(HttpClient.Redirect.NEVER).build());
-        requests.setReadTimeout(properties.timeout());
-        this.platform = RestClient.builder().baseUrl(properties.url().toString()).requestFactory(requests).build();
+        this.platform = PlatformAccess.client(properties);
     }
 
     /** @return the deploy's id, as platform-api gave it */

@@ -408,20 +408,20 @@ class SourceBuildTest {
     }
 
     private String registryDigest(String tag) throws Exception {
-        HttpResponse<Void> response = CLIENT.send(HttpRequest.newBuilder(
-                URI.create("http://" + registry.host() + "/v2/" + APP + "/manifests/" + tag))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(),
-                HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response = headManifest(tag);
         assertThat(response.statusCode()).isEqualTo(200);
         return response.headers().firstValue("Docker-Content-Digest").orElseThrow();
     }
 
     private int registryStatus(String tag) throws Exception {
+        return headManifest(tag).statusCode();
+    }
+
+    private HttpResponse<Void> headManifest(String tag) throws Exception {
         return CLIENT.send(HttpRequest.newBuilder(URI.create("http://" + registry.host() + "/v2/" + APP + "/manifests/" + tag))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody())
                 .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+                HttpResponse.BodyHandlers.discarding());
     }
 
     private static String awaitBody(String url) throws Exception {
