@@ -1,15 +1,12 @@
 package io.atoll.build;
 
+import static io.atoll.build.LogEvents.next;
+import static io.atoll.build.LogEvents.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.ArrayList;
+import io.atoll.build.LogEvents.Event;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -20,50 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class LogTest extends BuildServiceTestSupport {
 
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
-
-    record Event(String id, String name, String data) {
-    }
-
-    /** Reads server-sent events into a queue as they arrive. */
     private BlockingQueue<Event> follow(String build, String lastEventId) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/api/v1/builds/" + build + "/log")).header("Accept", "text/event-stream");
-        if (lastEventId != null) {
-            request.header("Last-Event-ID", lastEventId);
-        }
-        BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-        CLIENT.sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines()).thenAccept(response -> {
-            String[] id = {null};
-            String[] name = {null};
-            response.body().forEach(line -> {
-                if (line.startsWith("id:")) {
-                    id[0] = line.substring(3);
-                } else if (line.startsWith("event:")) {
-                    name[0] = line.substring(6);
-                } else if (line.startsWith("data:")) {
-                    events.add(new Event(id[0], name[0], line.substring(5)));
-                }
-            });
-            events.add(new Event(null, "closed", ""));
-        });
-        return events;
-    }
-
-    private static Event next(BlockingQueue<Event> events) throws InterruptedException {
-        Event event = events.poll(10, TimeUnit.SECONDS);
-        assertThat(event).as("an event within 10 s").isNotNull();
-        return event;
-    }
-
-    private static List<Event> until(BlockingQueue<Event> events, String name) throws InterruptedException {
-        List<Event> seen = new ArrayList<>();
-        Event event;
-        do {
-            event = next(events);
-            seen.add(event);
-        } while (!event.name().equals(name) && !event.name().equals("closed"));
-        return seen;
+        return LogEvents.follow(port, build, lastEventId);
     }
 
     @Test
@@ -74,12 +29,8 @@ class LogTest extends BuildServiceTestSupport {
         BlockingQueue<Event> events = follow(id, null);
 
         // what the build wrote so far arrives while it is still running
-        List<Event> before = new ArrayList<>();
-        Event event;
-        do {
-            event = next(events);
-            before.add(event);
-        } while (!event.data().equals("compiling slow"));
+        List<Event> before = until(events, e -> e.data().equals("compiling slow"));
+        Event event = before.get(before.size() - 1);
         assertThat(status(id)).isEqualTo("RUNNING");
         assertThat(before.get(0).data()).startsWith("[atoll] build " + id + " of hello");
         assertThat(before).extracting(Event::name).containsOnly("line");
