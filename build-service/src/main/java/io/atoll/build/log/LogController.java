@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,7 +32,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * A build's log: {@code text/plain} as it stands, or followed live as server-sent events. Each
  * line is an event {@code line} whose id is the byte offset after it, so a client that reconnects
  * with {@code Last-Event-ID} gets the rest and nothing twice; once the build has finished and its
- * last line is out, an event {@code end} carries the status and the stream closes.
+ * last line is out, an event {@code end} carries the status and the stream closes. Both read the
+ * archived copy once a finished log has moved to the {@code s3} archive, at the same offsets.
  */
 @RestController
 @RequestMapping("/api/v1/builds/{id}/log")
@@ -64,9 +67,16 @@ class LogController {
         Build build = find(id, request);
         String accept = request.getHeader(HttpHeaders.ACCEPT);
         if (accept == null || !accept.contains(MediaType.TEXT_EVENT_STREAM_VALUE)) {
+            Optional<InputStream> log;
+            try {
+                log = build.status() == BuildStatus.QUEUED ? Optional.empty() : logs.open(build.id());
+            } catch (LogArchiveException e) {
+                throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Log archive unreachable",
+                        "the log of this finished build is in the archive, which does not answer now; try again");
+            }
             response.setContentType("text/plain;charset=UTF-8");
-            try (InputStream log = logs.open(build.id()).orElse(InputStream.nullInputStream())) {
-                log.transferTo(response.getOutputStream());
+            try (InputStream in = log.orElse(InputStream.nullInputStream())) {
+                in.transferTo(response.getOutputStream());
             }
             return null;
         }
@@ -125,18 +135,17 @@ class LogController {
             try {
                 // read the status first: a finished build's log is complete before its record says so
                 BuildStatus status = builds.findById(buildId).map(Build::status).orElse(BuildStatus.FAILED);
-                BuildLogs.Chunk chunk;
-                while (!(chunk = logs.read(buildId, offset, CHUNK)).lines().isEmpty()) {
-                    long at = offset;
-                    for (int i = 0; i < chunk.lines().size(); i++) {
-                        String line = chunk.lines().get(i);
-                        at = i == chunk.lines().size() - 1 ? chunk.next() : at + line.getBytes(StandardCharsets.UTF_8).length + 1;
-                        emitter.send(SseEmitter.event().id(Long.toString(at)).name("line").data(line));
+                boolean complete = status.isFinal();
+                try {
+                    // a queued build has no log yet: nothing to read, on disk or in the archive
+                    if (status != BuildStatus.QUEUED) {
+                        sendLinesFromOffset();
                     }
-                    offset = chunk.next();
-                    lastSent = Instant.now();
+                } catch (LogArchiveException e) {
+                    // the archive does not answer now: the next poll tries again, heartbeats keep the stream open
+                    complete = false;
                 }
-                if (status.isFinal()) {
+                if (complete) {
                     ended = true;
                     emitter.send(SseEmitter.event().name("end").data(Map.of("status", status.name()),
                             MediaType.APPLICATION_JSON));
@@ -151,6 +160,20 @@ class LogController {
                 ended = true;
                 emitter.completeWithError(e);
                 close();
+            }
+        }
+
+        private void sendLinesFromOffset() throws IOException {
+            BuildLogs.Chunk chunk;
+            while (!(chunk = logs.read(buildId, offset, CHUNK)).lines().isEmpty()) {
+                long at = offset;
+                for (int i = 0; i < chunk.lines().size(); i++) {
+                    String line = chunk.lines().get(i);
+                    at = i == chunk.lines().size() - 1 ? chunk.next() : at + line.getBytes(StandardCharsets.UTF_8).length + 1;
+                    emitter.send(SseEmitter.event().id(Long.toString(at)).name("line").data(line));
+                }
+                offset = chunk.next();
+                lastSent = Instant.now();
             }
         }
 
