@@ -3,6 +3,7 @@ package io.atoll.build;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.atoll.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -19,6 +21,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -41,7 +45,14 @@ import tools.jackson.databind.JsonNode;
         "atoll.build.apps.web.secret=" + BuildServiceTestSupport.WEB_SECRET,
         "atoll.build.apps.lab.branch=release"})
 @Import(BuildServiceTestSupport.Builders.class)
+@Tag(TestDatabase.TAG)
 abstract class BuildServiceTestSupport {
+
+    /** On PostgreSQL (-Datoll.test.database=postgresql, the pom's second run): a database of its own. */
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry properties) {
+        TestDatabase.register(properties);
+    }
 
     static final String GLOBAL_SECRET = "global-Secret-3f9a1c";
     static final String WEB_SECRET = "web-Secret-77d0e2";

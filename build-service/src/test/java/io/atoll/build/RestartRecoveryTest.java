@@ -2,18 +2,18 @@ package io.atoll.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.atoll.testing.TestDatabase;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -27,6 +27,7 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"atoll.build.platform.anonymous=true",
         "atoll.build.data-dir=target/test-data"})
 @Import(BuildServiceTestSupport.Builders.class)
+@Tag(TestDatabase.TAG)
 class RestartRecoveryTest {
 
     static final String LEFT_RUNNING = "00000000-0000-0000-0000-00000000000a";
@@ -34,10 +35,10 @@ class RestartRecoveryTest {
 
     @DynamicPropertySource
     static void previousProcess(DynamicPropertyRegistry registry) throws IOException, SQLException {
-        Path dir = Files.createTempDirectory("build-restart");
-        String url = "jdbc:h2:file:" + dir.resolve("builds") + ";WRITE_DELAY=0";
-        Flyway.configure().dataSource(url, "sa", "").load().migrate();
-        try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+        // H2 in memory, or a fresh PostgreSQL database in the pom's second run
+        DriverManagerDataSource db = (DriverManagerDataSource) TestDatabase.dataSource();
+        Flyway.configure().dataSource(db).load().migrate();
+        try (Connection c = db.getConnection()) {
             c.createStatement().executeUpdate("""
                     insert into build (id, app, source_kind, repository, ref, status, current_step, trigger_kind,
                       created_at, started_at, version)
@@ -46,7 +47,9 @@ class RestartRecoveryTest {
                            ('%s', 'old', 'git', 'https://g.example/old.git', 'next', 'QUEUED', null, 'manual',
                       current_timestamp, null, 1)""".formatted(LEFT_RUNNING, LEFT_QUEUED));
         }
-        registry.add("spring.datasource.url", () -> url);
+        registry.add("spring.datasource.url", db::getUrl);
+        registry.add("spring.datasource.username", db::getUsername);
+        registry.add("spring.datasource.password", db::getPassword);
     }
 
     @LocalServerPort

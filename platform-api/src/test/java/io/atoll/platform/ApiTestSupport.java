@@ -11,7 +11,7 @@ import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
 import io.atoll.model.NodeInfo;
 import io.atoll.model.Resources;
-import io.atoll.platform.testing.TestDatabase;
+import io.atoll.testing.TestDatabase;
 import io.atoll.zk.ZkPaths;
 import java.net.InetSocketAddress;
 import java.net.URI;

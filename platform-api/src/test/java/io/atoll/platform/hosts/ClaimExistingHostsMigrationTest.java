@@ -2,7 +2,7 @@ package io.atoll.platform.hosts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.atoll.platform.testing.TestDatabase;
+import io.atoll.testing.TestDatabase;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Map;

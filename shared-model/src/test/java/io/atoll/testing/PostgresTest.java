@@ -1,4 +1,4 @@
-package io.atoll.platform.testing;
+package io.atoll.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.atoll.platform.testing;
+package io.atoll.testing;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,4 +1,4 @@
-package io.atoll.platform.testing;
+package io.atoll.testing;
 
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -9,8 +9,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * The database the tests that use SQL run on, chosen by the system property
  * {@value #PROPERTY}: {@code h2} (the default: the URL each test configures) or
  * {@code postgresql} (a fresh database of the shared {@link Postgres} server). Those tests carry
- * the tag {@value #TAG} (every {@code ApiTestSupport} test does), and platform-api's pom runs
- * them once on each.
+ * the tag {@value #TAG} (platform-api's {@code ApiTestSupport} tests, build-service's record tests),
+ * and the poms of platform-api and build-service run them once on each.
  */
 public final class TestDatabase {
 
