@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.atoll.build.LogEvents.Event;
 import io.atoll.build.log.S3Server;
+import io.atoll.testing.TestDatabase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,10 +41,15 @@ class LogArchiveTest extends BuildServiceTestSupport {
     private static final Path DATA = dataDir();
     private static final String BUCKET = S3Server.newBucket();
 
-    /** Its own database and data directory: another test's context in this JVM must not see this one's logs. */
+    /**
+     * Its own data directory, and on H2 its own database (on PostgreSQL every context has one):
+     * another test's context in this JVM must not see this one's logs nor run its queue.
+     */
     @DynamicPropertySource
     static void archive(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> "jdbc:h2:mem:log-archive;DB_CLOSE_DELAY=-1");
+        if (!TestDatabase.postgresql()) {
+            registry.add("spring.datasource.url", () -> "jdbc:h2:mem:log-archive;DB_CLOSE_DELAY=-1");
+        }
         registry.add("atoll.build.data-dir", DATA::toString);
         registry.add("atoll.build.log.archive", () -> "s3");
         registry.add("atoll.build.log.s3.bucket", () -> BUCKET);
