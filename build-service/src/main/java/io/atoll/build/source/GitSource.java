@@ -2,6 +2,7 @@ package io.atoll.build.source;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -12,9 +13,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.api.FetchCommand;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.InvalidRemoteException;
 import org.eclipse.jgit.api.errors.JGitInternalException;
@@ -29,7 +33,6 @@ import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
-import org.eclipse.jgit.transport.SshSessionFactory;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
@@ -38,30 +41,35 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
  *
  * <p>A {@code file://} repository must lie inside {@code atoll.build.git.allowed-file-roots}
  * (after symbolic links are followed): the repository a webhook names is untrusted, and must not
- * make build-service read arbitrary local paths. Submodules are not fetched.
+ * make build-service read arbitrary local paths. ssh repositories go through {@link GitSsh}, with a
+ * key and host keys from the configuration only. Submodules are not fetched.
  */
 public class GitSource {
 
     private static final Pattern REMOTE = Pattern.compile("(?i)(?:https?|ssh|git)://[^\\s]+");
     private static final Pattern SCP_LIKE = Pattern.compile("[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\s]+");
     private static final Pattern COMMIT = Pattern.compile("[0-9a-fA-F]{7,40}");
-    private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/@\\s]+@");
+    private static final Pattern USER_INFO = Pattern.compile("(?i)(?<=://)(?<!ssh://)[^/@\\s]+@");
+    private static final Pattern SSH_PASSWORD = Pattern.compile("(?i)(?<=ssh://[^/@:\\s]{1,256}):[^/@\\s]*@");
     private static final String FETCHED = "refs/atoll/source";
 
     private final SourceProperties.Git properties;
     private final Path workspaceRoot;
     private final boolean anyFileRoot;
     private final List<Path> allowedFileRoots;
+    private final GitSsh ssh;
 
     /**
      * @param dev the {@code dev} profile: with no allowed roots configured, any {@code file://} path
      *     is taken (script/server's local repositories)
+     * @throws IllegalArgumentException an ssh key or known_hosts line that cannot be read
      */
     public GitSource(SourceProperties.Git properties, Path workspaceRoot, boolean dev) {
         this.properties = properties;
         this.workspaceRoot = workspaceRoot;
         this.anyFileRoot = dev && properties.allowedFileRoots().isEmpty();
         this.allowedFileRoots = properties.allowedFileRoots().stream().map(GitSource::realPath).toList();
+        this.ssh = new GitSsh(properties, workspaceRoot.resolve(".ssh-home-unused"));
     }
 
     /**
@@ -69,8 +77,9 @@ public class GitSource {
      * ({@code refs/heads/main}) or a commit id (full, or abbreviated to at least 7 digits).
      *
      * @return the workspace holding the work tree; its revision is the exact commit id
-     * @throws SourceException refused (a path outside the allowed roots, a ref that does not exist),
-     *     or the repository could not be read (unreachable, refused credentials, timed out)
+     * @throws SourceException refused (a path outside the allowed roots, an ssh repository without a
+     *     key, a ref that does not exist), or the repository could not be read (unreachable, refused
+     *     credentials, an ssh host key not in known-hosts, timed out)
      * @throws InterruptedException when the calling thread was interrupted (a cancelled build)
      */
     public Workspace checkout(String repository, String ref) throws SourceException, InterruptedException {
@@ -86,27 +95,46 @@ public class GitSource {
             throw new SourceException(SourceException.Kind.UNAVAILABLE, "could not create a workspace: " + e.getMessage(), e);
         }
         boolean done = false;
+        GitSsh.Session session = null;
         try (Git git = Git.init().setDirectory(directory.toFile()).setInitialBranch("main").call()) {
-            RevCommit commit = fetch(git, repository, ref, deadline);
+            if (isSsh(repository)) {
+                session = ssh.session(repository);
+                deadline.interruptAtDeadline();
+            }
+            RevCommit commit = fetch(git, repository, ref, deadline, session);
             git.checkout().setName(commit.name()).setProgressMonitor(deadline).call();
             deadline.check(repository);
             done = true;
             return new Workspace(directory, commit.name());
         } catch (GitAPIException | IOException | JGitInternalException e) {
             deadline.check(repository);
+            if (interrupted(e)) {
+                // sshd takes the interrupt and answers with an InterruptedIOException
+                throw new InterruptedException("checkout of " + redact(repository) + " cancelled");
+            }
+            Optional<String> hostKey = session == null ? Optional.empty() : session.refusal();
+            if (hostKey.isPresent()) {
+                throw new SourceException(SourceException.Kind.UNAVAILABLE,
+                        "could not fetch " + redact(repository) + ": " + hostKey.get());
+            }
             throw unavailable(repository, e);
         } finally {
+            deadline.finish();
+            if (session != null) {
+                session.close();
+            }
             if (!done) {
                 Workspace.delete(directory);
             }
         }
     }
 
-    private RevCommit fetch(Git git, String repository, String ref, Deadline deadline)
+    private RevCommit fetch(Git git, String repository, String ref, Deadline deadline, TransportConfigCallback ssh)
             throws GitAPIException, IOException, SourceException, InterruptedException {
-        CredentialsProvider credentials = credentials(repository).orElse(null);
+        CredentialsProvider credentials = ssh != null ? null : credentials(repository).orElse(null);
         Map<String, Ref> advertised = Git.lsRemoteRepository().setRemote(repository)
-                .setCredentialsProvider(credentials).setTimeout(deadline.ioSeconds()).callAsMap();
+                .setCredentialsProvider(credentials).setTransportConfigCallback(ssh)
+                .setTimeout(deadline.ioSeconds()).callAsMap();
         deadline.check(repository);
         String wanted = ref.startsWith("refs/") ? (advertised.containsKey(ref) ? ref : null)
                 : advertised.containsKey("refs/heads/" + ref) ? "refs/heads/" + ref
@@ -115,7 +143,7 @@ public class GitSource {
         Repository local = git.getRepository();
         ObjectId id;
         if (wanted != null) {
-            FetchCommand fetch = fetchCommand(git, repository, credentials, deadline)
+            FetchCommand fetch = fetchCommand(git, repository, credentials, ssh, deadline)
                     .setRefSpecs(new RefSpec("+" + wanted + ":" + FETCHED)).setTagOpt(TagOpt.NO_TAGS);
             if (properties.shallow()) {
                 fetch.setDepth(1);
@@ -126,7 +154,7 @@ public class GitSource {
         } else if (COMMIT.matcher(ref).matches()) {
             // A server need not allow fetching a commit it does not advertise, so the branches and
             // tags are fetched whole and the commit looked up among them.
-            fetchCommand(git, repository, credentials, deadline)
+            fetchCommand(git, repository, credentials, ssh, deadline)
                     .setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/origin/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
                     .call();
             deadline.check(repository);
@@ -142,8 +170,9 @@ public class GitSource {
         }
     }
 
-    private FetchCommand fetchCommand(Git git, String repository, CredentialsProvider credentials, Deadline deadline) {
-        return git.fetch().setRemote(repository).setCredentialsProvider(credentials)
+    private FetchCommand fetchCommand(Git git, String repository, CredentialsProvider credentials,
+            TransportConfigCallback ssh, Deadline deadline) {
+        return git.fetch().setRemote(repository).setCredentialsProvider(credentials).setTransportConfigCallback(ssh)
                 .setTimeout(deadline.ioSeconds()).setProgressMonitor(deadline);
     }
 
@@ -179,15 +208,26 @@ public class GitSource {
         }
         if (repository.regionMatches(true, 0, "file:", 0, 5)) {
             checkFileRepository(repository);
-        } else if (repository.regionMatches(true, 0, "ssh://", 0, 6) || SCP_LIKE.matcher(repository).matches()) {
-            if (SshSessionFactory.getInstance() == null) {
-                throw new SourceException(SourceException.Kind.UNAVAILABLE,
-                        "ssh repositories are not supported yet; use https:// with a token");
-            }
+        } else if (isSsh(repository)) {
+            ssh.key(repository);
         } else if (!REMOTE.matcher(repository).matches()) {
             throw SourceException.refused(
                     "repository must be a file://, http(s)://, ssh:// or git:// URL, or user@host:path");
         }
+    }
+
+    private static boolean isSsh(String repository) {
+        return repository.regionMatches(true, 0, "ssh://", 0, 6) || SCP_LIKE.matcher(repository).matches();
+    }
+
+    /** A cancel that a library caught and turned into an I/O error (not a read timeout, which has no such cause). */
+    private static boolean interrupted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void checkFileRepository(String repository) throws SourceException {
@@ -242,19 +282,23 @@ public class GitSource {
                 "could not fetch " + redact(repository) + ": " + redactSecrets(String.valueOf(why)));
     }
 
-    /** Drops user information (which may hold a token) from a URL before it is shown anywhere. */
+    /**
+     * Drops user information (which may hold a token) from a URL before it is shown anywhere; of
+     * an ssh URL, only a password (its user, often {@code git}, is no secret).
+     */
     static String redact(String repository) {
-        return USER_INFO.matcher(repository).replaceFirst("***@");
+        return USER_INFO.matcher(SSH_PASSWORD.matcher(repository).replaceFirst(":***@")).replaceFirst("***@");
     }
 
     private String redactSecrets(String message) {
-        String result = USER_INFO.matcher(message).replaceAll("***@");
+        String result = USER_INFO.matcher(SSH_PASSWORD.matcher(message).replaceAll(":***@")).replaceAll("***@");
         List<String> secrets = new ArrayList<>();
         for (SourceProperties.Credential c : properties.credentials()) {
             if (c.password() != null && !c.password().isEmpty()) {
                 secrets.add(c.password());
             }
         }
+        secrets.addAll(ssh.secrets());
         for (String secret : secrets) {
             result = result.replace(secret, "***");
         }
@@ -270,14 +314,50 @@ public class GitSource {
 
         private final Duration timeout;
         private final long end;
+        private final Thread owner = Thread.currentThread();
+        private boolean finished;
+        private boolean interruptedAtDeadline;
 
         Deadline(Duration timeout) {
             this.timeout = timeout;
             this.end = System.nanoTime() + timeout.toNanos();
         }
 
+        /**
+         * Interrupts the checkout's thread once the deadline is past. For ssh, whose login JGit
+         * bounds with sshd's own authentication timeout (2 minutes) rather than the transport's:
+         * a server that accepts the connection and says nothing would otherwise hold the build.
+         */
+        void interruptAtDeadline() {
+            CompletableFuture.runAsync(this::interruptOwner,
+                    CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        }
+
+        private synchronized void interruptOwner() {
+            if (!finished) {
+                interruptedAtDeadline = true;
+                owner.interrupt();
+            }
+        }
+
+        /** Ends the deadline's interrupt, and takes back one it made that nothing has seen yet. */
+        synchronized void finish() {
+            finished = true;
+            if (interruptedAtDeadline) {
+                Thread.interrupted();
+            }
+        }
+
+        private synchronized boolean interruptedAtDeadline() {
+            return interruptedAtDeadline;
+        }
+
+        /**
+         * Rounded up, so that a read that times out is one past the deadline (a read timeout
+         * interrupts the reading thread, and must not be taken for a cancel).
+         */
         int ioSeconds() {
-            long left = (end - System.nanoTime()) / 1_000_000_000L;
+            long left = (end - System.nanoTime() + 999_999_999L) / 1_000_000_000L;
             return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left));
         }
 
@@ -291,7 +371,7 @@ public class GitSource {
         }
 
         void check(String repository) throws SourceException, InterruptedException {
-            if (Thread.interrupted()) {
+            if (Thread.interrupted() && !interruptedAtDeadline()) {
                 throw new InterruptedException("checkout of " + redact(repository) + " cancelled");
             }
             if (expired()) {

@@ -24,13 +24,19 @@ public record SourceProperties(@DefaultValue("") String workspaceDir, @DefaultVa
      * @param credentials username and password (or token) by repository URL prefix
      * @param cloneTimeout how long a checkout may take, fetch and checkout together
      * @param shallow fetch only the commit asked for (depth 1) when it is a branch or tag
+     * @param sshKeys private keys for ssh repositories by repository URL prefix
+     * @param knownHosts the ssh host keys trusted, as lines of OpenSSH's known_hosts; an ssh host
+     *     whose key is not there is refused
      */
     public record Git(List<String> allowedFileRoots, List<Credential> credentials,
-            @DefaultValue("5m") Duration cloneTimeout, @DefaultValue("true") boolean shallow) {
+            @DefaultValue("5m") Duration cloneTimeout, @DefaultValue("true") boolean shallow,
+            List<SshKey> sshKeys, @DefaultValue("") String knownHosts) {
 
         public Git {
             allowedFileRoots = allowedFileRoots == null ? List.of() : List.copyOf(allowedFileRoots);
             credentials = credentials == null ? List.of() : List.copyOf(credentials);
+            sshKeys = sshKeys == null ? List.of() : List.copyOf(sshKeys);
+            knownHosts = knownHosts == null ? "" : knownHosts;
             if (cloneTimeout.isNegative() || cloneTimeout.isZero()) {
                 throw new IllegalArgumentException("atoll.build.git.clone-timeout must be positive");
             }
@@ -47,6 +53,21 @@ public record SourceProperties(@DefaultValue("") String workspaceDir, @DefaultVa
         @Override
         public String toString() {
             return "Credential[urlPrefix=" + urlPrefix + ", username=" + username + "]";
+        }
+    }
+
+    /**
+     * @param urlPrefix the repositories this key is for, e.g. {@code ssh://git@git.example/acme/} or
+     *     {@code git@git.example:acme/}
+     * @param privateKey the private key as text, OpenSSH ({@code BEGIN OPENSSH PRIVATE KEY}) or PEM;
+     *     never logged or returned
+     * @param passphrase the key's passphrase, when it is encrypted; never logged or returned
+     */
+    public record SshKey(String urlPrefix, String privateKey, String passphrase) {
+
+        @Override
+        public String toString() {
+            return "SshKey[urlPrefix=" + urlPrefix + "]";
         }
     }
 

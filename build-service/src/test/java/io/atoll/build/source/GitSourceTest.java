@@ -55,7 +55,7 @@ class GitSourceTest {
     }
 
     private GitSource source(List<String> roots, boolean dev) {
-        return new GitSource(new SourceProperties.Git(roots, List.of(), Duration.ofMinutes(1), true),
+        return new GitSource(new SourceProperties.Git(roots, List.of(), Duration.ofMinutes(1), true, List.of(), ""),
                 temp.resolve("workspaces"), dev);
     }
 
@@ -162,10 +162,12 @@ class GitSourceTest {
     }
 
     @Test
-    void sshIsNotSupportedYetAndSaysSo() {
+    void sshWithNoKeyConfiguredIsRefusedByName() {
+        // checkouts over ssh itself: GitSshTest
         for (String ssh : List.of("ssh://git@git.example/acme/hello.git", "git@git.example:acme/hello.git")) {
             assertThatThrownBy(() -> source().checkout(ssh, "main")).as(ssh)
-                    .isInstanceOf(SourceException.class).hasMessageContaining("ssh repositories are not supported yet");
+                    .isInstanceOfSatisfying(SourceException.class, e -> assertThat(e.kind()).isEqualTo(SourceException.Kind.REFUSED))
+                    .hasMessageContaining("no ssh key for " + ssh);
         }
     }
 
@@ -175,7 +177,7 @@ class GitSourceTest {
             String repo = "http://ada:pa55word@127.0.0.1:" + silent.getLocalPort() + "/hello.git";
             GitSource source = new GitSource(new SourceProperties.Git(List.of(), List.of(
                     new SourceProperties.Credential("http://127.0.0.1:", "ada", "t0ken-value")),
-                    Duration.ofSeconds(1), true), temp.resolve("workspaces"), false);
+                    Duration.ofSeconds(1), true, List.of(), ""), temp.resolve("workspaces"), false);
             long start = System.nanoTime();
             assertThatThrownBy(() -> source.checkout(repo, "main"))
                     .isInstanceOfSatisfying(SourceException.class, e -> assertThat(e.kind()).isEqualTo(SourceException.Kind.UNAVAILABLE))
