@@ -47,13 +47,23 @@ public class BuilderContainers implements SmartLifecycle {
     private static final int MAX_LINE = 8192;
     private static final Logger log = LoggerFactory.getLogger(BuilderContainers.class);
 
+    /** Which build-service made a container: only its own are left-overs to it. */
+    public static final String OWNER = LABEL + ".owner";
+
     private final DockerClient docker;
     private final BuilderProperties properties;
+    private final String owner;
     private volatile boolean running;
 
-    public BuilderContainers(DockerClient docker, BuilderProperties properties) {
+    /**
+     * @param owner this build-service's identity, the same across its restarts (its data
+     *     directory's), so that it removes its own left-over containers and never those of another
+     *     build-service on the same engine
+     */
+    public BuilderContainers(DockerClient docker, BuilderProperties properties, String owner) {
         this.docker = docker;
         this.properties = properties;
+        this.owner = owner;
     }
 
     /** One build command: where it runs and what it gets. */
@@ -99,7 +109,7 @@ public class BuilderContainers implements SmartLifecycle {
                 .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,exec,size=1g"));
         String id = docker.createContainerCmd(properties.image())
                 .withName("atoll-build-" + command.buildId())
-                .withLabels(Map.of(LABEL, command.buildId(), LABEL + ".app", command.app()))
+                .withLabels(Map.of(LABEL, command.buildId(), LABEL + ".app", command.app(), OWNER, owner))
                 .withEntrypoint("/bin/sh", "-c")
                 .withCmd(command.script())
                 .withWorkingDir(WORKSPACE)
@@ -208,7 +218,7 @@ public class BuilderContainers implements SmartLifecycle {
         running = true;
         try {
             List<Container> left = docker.listContainersCmd().withShowAll(true)
-                    .withLabelFilter(List.of(LABEL)).exec();
+                    .withLabelFilter(Map.of(OWNER, owner)).exec();
             List<String> removed = new ArrayList<>();
             for (Container container : left) {
                 remove(container.getId());

@@ -4,7 +4,12 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.atoll.build.BuildProperties;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.UUID;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -32,8 +37,24 @@ class ContainerConfiguration {
     }
 
     @Bean
-    BuilderContainers builderContainers(DockerClient builderDocker, BuilderProperties properties) {
-        return new BuilderContainers(builderDocker, properties);
+    BuilderContainers builderContainers(DockerClient builderDocker, BuilderProperties properties,
+            BuildProperties build) throws IOException {
+        return new BuilderContainers(builderDocker, properties, owner(Path.of(build.dataDir())));
+    }
+
+    /** A random id kept in the data directory: a restarted build-service is the same owner, another one is not. */
+    private static String owner(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("builder-owner");
+        if (Files.isRegularFile(file)) {
+            String id = Files.readString(file).trim();
+            if (id.matches("[0-9a-f-]{36}")) {
+                return id;
+            }
+        }
+        Files.createDirectories(dataDir);
+        String id = UUID.randomUUID().toString();
+        Files.writeString(file, id + "\n");
+        return id;
     }
 
     @Bean

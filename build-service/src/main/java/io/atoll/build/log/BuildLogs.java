@@ -1,6 +1,7 @@
 package io.atoll.build.log;
 
 import io.atoll.build.BuildProperties;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -65,8 +66,10 @@ public class BuildLogs {
         writing.add(buildId);
         try {
             Files.createDirectories(directory);
-            return new Writer(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND), maxBytes, () -> closed(buildId));
+            // a FileOutputStream, not a channel: an interrupt (a cancel) closes a channel in the middle
+            // of a write, and the lines saying how the build ended would be lost with it
+            return new Writer(new FileOutputStream(file.toFile(), true), Files.size(file), maxBytes,
+                    () -> closed(buildId));
         } catch (IOException e) {
             writing.remove(buildId);
             throw new UncheckedIOException("cannot open the log of build " + buildId, e);
@@ -168,7 +171,6 @@ public class BuildLogs {
     /** Appends lines, each written through at once so that followers see it. */
     public static final class Writer implements AutoCloseable {
 
-        private final FileChannel channel;
         private final OutputStream out;
         private final long maxBytes;
         private final Runnable onClose;
@@ -176,12 +178,11 @@ public class BuildLogs {
         private boolean full;
         private boolean closed;
 
-        Writer(FileChannel channel, long maxBytes, Runnable onClose) throws IOException {
-            this.channel = channel;
-            this.out = Channels.newOutputStream(channel);
+        Writer(OutputStream out, long written, long maxBytes, Runnable onClose) {
+            this.out = out;
             this.maxBytes = maxBytes;
             this.onClose = onClose;
-            this.written = channel.size();
+            this.written = written;
         }
 
         public synchronized void line(String text) {
@@ -211,7 +212,7 @@ public class BuildLogs {
             }
             closed = true;
             try {
-                channel.close();
+                out.close();
             } catch (IOException e) {
                 // nothing more will be written
             }

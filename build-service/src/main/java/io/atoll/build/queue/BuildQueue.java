@@ -176,6 +176,8 @@ public class BuildQueue implements SmartLifecycle {
             failedStep = recording.current;
             reason = "builder error (see the build-service log)";
         }
+        // a cancel may interrupt this thread after the builder returned: the last lines and writes go on
+        Thread.interrupted();
         if (run.cancelRequested) {
             status = "CANCELLED";
             failedStep = null;

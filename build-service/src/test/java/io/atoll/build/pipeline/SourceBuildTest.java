@@ -69,6 +69,9 @@ class SourceBuildTest {
     static MavenMirror mirror;
     static Git repository;
     static String firstDigest;
+    static final String OWNER = UUID.randomUUID().toString();
+    static String leftOver;
+    static String othersBuild;
 
     @LocalServerPort
     int port;
@@ -89,6 +92,13 @@ class SourceBuildTest {
         repository = Git.init().setDirectory(git.resolve(APP).toFile()).setInitialBranch("main").call();
         copy(DEMO, git.resolve(APP));
         commit("java-hello as in demo/");
+        // a builder container left by a previous process of this build-service, and one of another's
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(dir.resolve("data/builder-owner"), OWNER + "\n");
+        leftOver = run("docker", "run", "-d", "--label", "io.atoll.build=left-over", "--label",
+                "io.atoll.build.owner=" + OWNER, "atoll/busybox:local", "sleep", "600").trim();
+        othersBuild = run("docker", "run", "-d", "--label", "io.atoll.build=someone-elses", "--label",
+                "io.atoll.build.owner=" + UUID.randomUUID(), "atoll/busybox:local", "sleep", "600").trim();
         properties.add("atoll.build.data-dir", () -> dir.resolve("data").toString());
         properties.add("atoll.build.workspace-dir", () -> dir.resolve("work").toString());
         properties.add("atoll.build.git.allowed-file-roots", git::toString);
@@ -101,6 +111,9 @@ class SourceBuildTest {
     @AfterAll
     static void stop() throws Exception {
         run("docker", "rm", "-f", "source-build-test-" + APP);
+        if (othersBuild != null) {
+            run("docker", "rm", "-f", othersBuild);
+        }
         // null when the set-up failed part way: what it did start still stops
         if (repository != null) {
             repository.close();
@@ -112,6 +125,13 @@ class SourceBuildTest {
             registry.close();
         }
         FileSystemUtils.deleteRecursively(dir);
+    }
+
+    @Test
+    @Order(0)
+    void atStartItRemovesTheBuilderContainersItsPreviousProcessLeftAndNoOneElses() throws Exception {
+        assertThat(run("docker", "ps", "-aq", "--no-trunc", "--filter", "id=" + leftOver)).isBlank();
+        assertThat(run("docker", "ps", "-q", "--no-trunc", "--filter", "id=" + othersBuild).trim()).isEqualTo(othersBuild);
     }
 
     @Test
@@ -312,6 +332,27 @@ class SourceBuildTest {
         run("docker", "pull", "-q", image);
         assertThat(run("docker", "run", "--rm", "-e", "PORT=9000", image)).isEqualTo("tool on port 9000, built in the builder\n");
         run("docker", "rmi", image);
+    }
+
+    @Test
+    @Order(9)
+    void cancellingARunningBuildKillsAndRemovesItsBuilderContainer() throws Exception {
+        HttpResponse<String> answer = upload("sleeper", tarGz(java.util.Map.of(
+                "atoll.yml", "name: sleeper\ntype: command\nbuild: echo going to sleep; sleep 600\nartifact: out\nrun: ./out\n")));
+        String id = new tools.jackson.databind.json.JsonMapper().readTree(answer.body()).get("id").asString();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        // the command's own output, not the log's "$ echo going to sleep" line
+        while (log(id).lines().noneMatch("going to sleep"::equals) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+        }
+        assertThat(run("docker", "ps", "-q", "--filter", "label=io.atoll.build=" + id)).as("its builder container runs").isNotBlank();
+
+        assertThat(http().post("/api/v1/builds/" + id + "/cancel", new byte[0]).status()).isEqualTo(202);
+        JsonNode build = awaitFinished(id);
+        assertThat(build.get("status").asString()).isEqualTo("CANCELLED");
+        assertThat(Duration.between(Instant.parse(build.get("startedAt").asString()),
+                Instant.parse(build.get("finishedAt").asString()))).isLessThan(Duration.ofSeconds(60));
+        assertThat(run("docker", "ps", "-aq", "--filter", "label=io.atoll.build=" + id)).as("nothing left").isBlank();
     }
 
     private HttpResponse<String> upload(String app, byte[] body) throws Exception {
