@@ -22,6 +22,11 @@ import org.springframework.util.unit.DataSize;
  * @param cacheDir where each app's cache lives ({@code <cacheDir>/<app>}: Maven's and Gradle's
  *     repositories, npm's cache); empty: {@code <atoll.build.data-dir>/cache}
  * @param mavenMirror a repository manager every Maven build goes through ({@code mirrorOf *}); empty: none
+ * @param mavenOpts {@code MAVEN_OPTS} in the builder, for Maven's JVM, unless the build command sets its
+ *     own; empty: the JVM's defaults. C1 alone by default: a build is one short-lived JVM on
+ *     {@code cpus} CPUs, where C2's compiler threads take the CPU from the build and finish little
+ *     before it ends (docs/benchmarks.md, Build). No collector named: a project's .mvn/jvm.config
+ *     naming another would stop the JVM from starting
  * @param baseJava the base image of {@code java} apps, a repository:tag in Atoll's registry
  * @param baseStatic the base image of {@code static} apps, a repository:tag in Atoll's registry
  * @param baseCommand the base image of {@code command} apps (a Debian with a shell and a JRE by
@@ -33,6 +38,7 @@ public record BuilderProperties(@DefaultValue("unix:///var/run/docker.sock") URI
         @DefaultValue("2GB") DataSize memory, @DefaultValue("1.0") double cpus,
         @DefaultValue("20m") Duration timeout, @DefaultValue("4096") long pidsLimit,
         @DefaultValue("") String cacheDir, @DefaultValue("") String mavenMirror,
+        @DefaultValue("-XX:TieredStopAtLevel=1") String mavenOpts,
         @DefaultValue("atoll/base-java:17") String baseJava, @DefaultValue("atoll/base-static:1") String baseStatic,
         @DefaultValue("atoll/base-java:17") String baseCommand) {
 

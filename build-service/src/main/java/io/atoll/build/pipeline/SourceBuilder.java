@@ -241,7 +241,7 @@ class SourceBuilder implements Builder {
         steps.log("[atoll] $ " + script.replace('\n', ' '));
         Relevant relevant = new Relevant();
         BuilderContainers.Outcome outcome = containers.run(new BuilderContainers.Command(job.buildId(), job.app(),
-                root, cache, script, Map.of("ATOLL_APP", job.app())), line -> {
+                root, cache, script, builderEnv(job.app())), line -> {
                     steps.log(line);
                     relevant.add(line);
                 });
@@ -256,6 +256,12 @@ class SourceBuilder implements Builder {
         if (!outcome.succeeded()) {
             throw new BuildFailure("build", "the build command exited with " + outcome.exitCode() + "\n" + relevant);
         }
+    }
+
+    /** The build command's environment: the app, and MAVEN_OPTS (maven-opts), which the command may replace. */
+    private Map<String, String> builderEnv(String app) {
+        return builder.mavenOpts().isBlank() ? Map.of("ATOLL_APP", app)
+                : Map.of("ATOLL_APP", app, "MAVEN_OPTS", builder.mavenOpts());
     }
 
     /** The app's cache directory, with Maven's settings written afresh: the mirror may have changed. */
