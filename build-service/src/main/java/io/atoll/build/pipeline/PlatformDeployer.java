@@ -27,8 +27,11 @@ class PlatformDeployer {
         this.platform = PlatformAccess.client(properties);
     }
 
-    /** @return the deploy's id, as platform-api gave it */
-    String deploy(String app, String image) throws DeployRefused {
+    /**
+     * @param memoryMb the memory atoll.yml asks for, or null for platform-api's default
+     * @return the deploy's id, as platform-api gave it
+     */
+    String deploy(String app, String image, Long memoryMb) throws DeployRefused {
         if (properties.token().isBlank() && !properties.anonymous()) {
             throw new DeployRefused("atoll.build.platform.token is not set: build-service cannot deploy");
         }
@@ -38,7 +41,12 @@ class PlatformDeployer {
             if (!properties.token().isBlank()) {
                 request.header(HttpHeaders.AUTHORIZATION, "Bearer " + properties.token());
             }
-            JsonNode deploy = request.body(Map.of("image", image)).retrieve().body(JsonNode.class);
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("image", image);
+            if (memoryMb != null) {
+                body.put("memoryMb", memoryMb);
+            }
+            JsonNode deploy = request.body(body).retrieve().body(JsonNode.class);
             return deploy == null ? "?" : deploy.path("id").asString("?");
         } catch (RestClientResponseException e) {
             // platform-api's problem detail says why (no such app, a deploy under way, the token refused)

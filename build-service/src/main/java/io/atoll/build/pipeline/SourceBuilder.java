@@ -107,7 +107,7 @@ class SourceBuilder implements Builder {
             steps.log("[atoll] pushed " + image);
             BuildProperties.App app = properties.apps().get(job.app());
             if (app != null && app.deploy()) {
-                String deploy = steps.run("deploy", () -> deploy(job.app(), image));
+                String deploy = steps.run("deploy", () -> deploy(job.app(), image, manifest.resources().memoryMb()));
                 steps.log("[atoll] deploy " + deploy + " of " + image + " started (platform-api: GET /api/v1/apps/"
                         + job.app() + "/deploys/" + deploy + ")");
             }
@@ -139,9 +139,9 @@ class SourceBuilder implements Builder {
         }
     }
 
-    private String deploy(String app, String image) throws BuildFailure {
+    private String deploy(String app, String image, Long memoryMb) throws BuildFailure {
         try {
-            return deployer.deploy(app, image);
+            return deployer.deploy(app, image, memoryMb);
         } catch (PlatformDeployer.DeployRefused e) {
             throw new BuildFailure("deploy", e.getMessage());
         }

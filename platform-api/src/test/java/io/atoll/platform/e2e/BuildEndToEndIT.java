@@ -73,6 +73,9 @@ class BuildEndToEndIT {
                 }
             }
         }
+        // the memory atoll.yml asks for goes with the deploy
+        Files.writeString(repository.resolve("atoll.yml"), Files.readString(repository.resolve("atoll.yml"))
+                + "resources:\n  memory: 192Mi\n");
         git(repository, "init", "-q", "-b", "main");
         git(repository, "add", ".");
         git(repository, "-c", "user.name=alice", "-c", "user.email=alice@example.com", "commit", "-q", "-m", "java-hello");
@@ -167,7 +170,10 @@ class BuildEndToEndIT {
                 .get("status").asString(), status -> status.equals("SUCCEEDED"));
         JsonNode releases = AtollPlatform.JSON.readTree(asAlice("GET", "/api/v1/apps/" + APP + "/releases", null).body());
         assertThat(releases.valueStream().filter(r -> r.toString().contains(digest)))
-                .singleElement().satisfies(release -> assertThat(release.get("author").asString()).isEqualTo("alice"));
+                .singleElement().satisfies(release -> {
+                    assertThat(release.get("author").asString()).isEqualTo("alice");
+                    assertThat(release.get("memoryMb").asLong()).isEqualTo(192);
+                });
 
         // and the gateway serves it: the text is the greeting from the app's atoll.yml
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
