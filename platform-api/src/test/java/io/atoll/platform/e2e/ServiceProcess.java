@@ -49,9 +49,21 @@ final class ServiceProcess implements AutoCloseable {
         this.health = URI.create("http://127.0.0.1:" + healthPort + "/actuator/health");
     }
 
+    /** Ports handed out in this JVM: none twice, though each was free when asked for. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port free now and not handed out before in this JVM. The kernel may give a port just
+     * closed to the next bind(0): once, platform-api's port was its embedded ZooKeeper's (CI,
+     * "Port 33213 was already in use").
+     */
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            }
         }
     }
 
