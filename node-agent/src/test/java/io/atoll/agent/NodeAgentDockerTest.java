@@ -100,6 +100,8 @@ class NodeAgentDockerTest extends AgentDockerTestSupport {
             String quick = newInstanceId();
             assign(assignment(quick));
             awaitState("hello", quick, InstanceState.HEALTHY);
+            // the watch that fills `seen` may come a moment after the read awaitState made (CI once)
+            await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !statesOf(seen, quick).isEmpty());
             healthyFirst = statesOf(seen, quick).get(0) == InstanceState.HEALTHY;
         }
         assertThat(healthyFirst).as("an instance published HEALTHY without STARTING first").isTrue();
