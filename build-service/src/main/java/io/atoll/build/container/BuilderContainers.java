@@ -66,6 +66,11 @@ public class BuilderContainers implements SmartLifecycle {
         this.owner = owner;
     }
 
+    /** This build-service's identity, which labels its containers. */
+    public String owner() {
+        return owner;
+    }
+
     /** One build command: where it runs and what it gets. */
     public record Command(String buildId, String app, Path workspace, Path cache, String script,
             Map<String, String> env) {
@@ -85,35 +90,17 @@ public class BuilderContainers implements SmartLifecycle {
      * @throws InterruptedException when cancelled: the container is killed and removed first
      */
     public Outcome run(Command command, Consumer<String> output) throws InterruptedException, IOException {
-        String owner = Files.getAttribute(command.workspace(), "unix:uid") + ":"
-                + Files.getAttribute(command.workspace(), "unix:gid");
-        Map<String, String> env = new TreeMap<>(command.env());
-        env.put("HOME", CACHE + "/home");
-        // gradlew reads neither HOME nor the builder's mavenrc: Java's user.home is / or /root there
-        env.putIfAbsent("GRADLE_USER_HOME", CACHE + "/home/.gradle");
-        env.put("CI", "true");
-        List<String> envList = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
-        long memory = properties.memory().toBytes();
-        HostConfig host = HostConfig.newHostConfig()
-                .withBinds(new Bind(command.workspace().toString(), new Volume(WORKSPACE)),
-                        new Bind(command.cache().toString(), new Volume(CACHE)))
-                .withNetworkMode(properties.network())
-                .withMemory(memory)
-                .withMemorySwap(memory)
-                .withNanoCPUs((long) (properties.cpus() * 1_000_000_000L))
-                .withPidsLimit(properties.pidsLimit())
-                .withCapDrop(Capability.ALL)
-                .withSecurityOpts(List.of("no-new-privileges"))
-                .withReadonlyRootfs(true)
-                // exec: build tools unpack and load native libraries from /tmp
-                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,exec,size=1g"));
+        String user = uid(command.workspace());
+        List<String> envList = environment(command.env());
+        HostConfig host = isolated(properties, new Bind(command.workspace().toString(), new Volume(WORKSPACE)),
+                new Bind(command.cache().toString(), new Volume(CACHE)));
         String id = docker.createContainerCmd(properties.image())
                 .withName("atoll-build-" + command.buildId())
-                .withLabels(Map.of(LABEL, command.buildId(), LABEL + ".app", command.app(), OWNER, owner))
+                .withLabels(Map.of(LABEL, command.buildId(), LABEL + ".app", command.app(), OWNER, this.owner))
                 .withEntrypoint("/bin/sh", "-c")
                 .withCmd(command.script())
                 .withWorkingDir(WORKSPACE)
-                .withUser(owner)
+                .withUser(user)
                 .withEnv(envList)
                 .withHostConfig(host)
                 .exec()
@@ -140,6 +127,38 @@ public class BuilderContainers implements SmartLifecycle {
             closeQuietly(lines);
             remove(id);
         }
+    }
+
+    /** The uid:gid that owns a directory: a builder runs as the owner of what it writes in. */
+    static String uid(Path directory) throws IOException {
+        return Files.getAttribute(directory, "unix:uid") + ":" + Files.getAttribute(directory, "unix:gid");
+    }
+
+    /** A build command's environment: the app's cache as its home, and CI=true. */
+    static List<String> environment(Map<String, String> commandEnv) {
+        Map<String, String> env = new TreeMap<>(commandEnv);
+        env.put("HOME", CACHE + "/home");
+        // gradlew reads neither HOME nor the builder's mavenrc: Java's user.home is / or /root there
+        env.putIfAbsent("GRADLE_USER_HOME", CACHE + "/home/.gradle");
+        env.put("CI", "true");
+        return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    }
+
+    /** The isolation every builder container gets (the class comment), with these mounts writable. */
+    static HostConfig isolated(BuilderProperties properties, Bind... binds) {
+        long memory = properties.memory().toBytes();
+        return HostConfig.newHostConfig()
+                .withBinds(binds)
+                .withNetworkMode(properties.network())
+                .withMemory(memory)
+                .withMemorySwap(memory)
+                .withNanoCPUs((long) (properties.cpus() * 1_000_000_000L))
+                .withPidsLimit(properties.pidsLimit())
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                .withReadonlyRootfs(true)
+                // exec: build tools unpack and load native libraries from /tmp
+                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,exec,size=1g"));
     }
 
     private void kill(String id) {

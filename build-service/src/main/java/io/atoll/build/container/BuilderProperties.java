@@ -2,6 +2,7 @@ package io.atoll.build.container;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -31,6 +32,8 @@ import org.springframework.util.unit.DataSize;
  * @param baseStatic the base image of {@code static} apps, a repository:tag in Atoll's registry
  * @param baseCommand the base image of {@code command} apps (a Debian with a shell and a JRE by
  *     default), a repository:tag in Atoll's registry
+ * @param warm the warm builders ({@link WarmBuilders}), which run Maven builds in one long-lived
+ *     container per app
  */
 @ConfigurationProperties("atoll.build.builder")
 public record BuilderProperties(@DefaultValue("unix:///var/run/docker.sock") URI dockerHost,
@@ -40,7 +43,7 @@ public record BuilderProperties(@DefaultValue("unix:///var/run/docker.sock") URI
         @DefaultValue("") String cacheDir, @DefaultValue("") String mavenMirror,
         @DefaultValue("-XX:TieredStopAtLevel=1") String mavenOpts,
         @DefaultValue("atoll/base-java:17") String baseJava, @DefaultValue("atoll/base-static:1") String baseStatic,
-        @DefaultValue("atoll/base-java:17") String baseCommand) {
+        @DefaultValue("atoll/base-java:17") String baseCommand, @DefaultValue Warm warm) {
 
     public BuilderProperties {
         if (memory.toMegabytes() < 64) {
@@ -54,6 +57,33 @@ public record BuilderProperties(@DefaultValue("unix:///var/run/docker.sock") URI
         }
         if (!mavenMirror.isBlank() && !mavenMirror.matches("https?://[^\\s<>&\"']+")) {
             throw new IllegalArgumentException("atoll.build.builder.maven-mirror must be an http(s) URL");
+        }
+    }
+
+    /**
+     * {@code atoll.build.builder.warm.*}: the default Maven build ({@code mvn package} of a project
+     * without a wrapper, a {@code .mvn/jvm.config} or {@code .mvn/extensions.xml}) runs in the app's
+     * warm builder, a builder container kept for the app's next builds with one warm Maven in it.
+     *
+     * @param enabled false: every build in a fresh container
+     * @param max how many apps may have a warm builder at once; each holds up to
+     *     {@code atoll.build.builder.memory} while it lives. The least recently used goes first
+     * @param idleTimeout how long a warm builder lives without a build
+     * @param buildsPerContainer how many builds one warm builder runs before a fresh one replaces it
+     * @param startTimeout how long a new warm builder may take to listen
+     * @param sweepInterval how often idle and stray warm builders are looked for
+     */
+    public record Warm(@DefaultValue("true") boolean enabled, @DefaultValue("4") int max,
+            @DefaultValue("15m") Duration idleTimeout, @DefaultValue("50") int buildsPerContainer,
+            @DefaultValue("60s") Duration startTimeout, @DefaultValue("30s") Duration sweepInterval) {
+
+        public Warm {
+            if (max < 1 || buildsPerContainer < 1) {
+                throw new IllegalArgumentException("atoll.build.builder.warm.max and builds-per-container must be at least 1");
+            }
+            if (Stream.of(idleTimeout, startTimeout, sweepInterval).anyMatch(d -> d.isNegative() || d.isZero())) {
+                throw new IllegalArgumentException("atoll.build.builder.warm durations must be positive");
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ import io.atoll.build.BuildProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -40,6 +41,13 @@ class ContainerConfiguration {
     BuilderContainers builderContainers(DockerClient builderDocker, BuilderProperties properties,
             BuildProperties build) throws IOException {
         return new BuilderContainers(builderDocker, properties, owner(Path.of(build.dataDir())));
+    }
+
+    @Bean
+    WarmBuilders warmBuilders(DockerClient builderDocker, BuilderProperties properties, BuilderContainers containers,
+            BuildProperties build) {
+        return new WarmBuilders(builderDocker, properties, containers.owner(), Path.of(build.dataDir(), "warm"),
+                Clock.systemUTC());
     }
 
     /** A random id kept in the data directory: a restarted build-service is the same owner, another one is not. */

@@ -4,6 +4,7 @@ import io.atoll.build.BuildProperties;
 import io.atoll.build.container.BuilderContainers;
 import io.atoll.build.container.BuilderProperties;
 import io.atoll.build.container.DockerfileBuilds;
+import io.atoll.build.container.WarmBuilders;
 import io.atoll.build.image.ImageAssembler;
 import io.atoll.build.image.ImageRequest;
 import io.atoll.build.queue.BuildFailure;
@@ -30,10 +31,12 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The builder: checkout, manifest, build, image, and deploy when the app is set to. Each is a
@@ -57,11 +60,15 @@ import org.springframework.stereotype.Component;
 class SourceBuilder implements Builder {
 
     private static final int TAIL = 30;
+    /** The default build of a Maven project without a wrapper, which a warm builder can run. */
+    private static final List<String> MAVEN_ARGUMENTS = List.of("-B", "-ntp", "package", "-DskipTests");
+    private static final String MAVEN = "mvn " + String.join(" ", MAVEN_ARGUMENTS);
 
     private final GitSource git;
     private final TarballSource tarballs;
     private final Uploads uploads;
     private final BuilderContainers containers;
+    private final WarmBuilders warm;
     private final DockerfileBuilds dockerfiles;
     private final ImageAssembler images;
     private final PlatformDeployer deployer;
@@ -70,12 +77,13 @@ class SourceBuilder implements Builder {
     private final Path cacheRoot;
 
     SourceBuilder(GitSource git, TarballSource tarballs, Uploads uploads, BuilderContainers containers,
-            DockerfileBuilds dockerfiles, ImageAssembler images, PlatformDeployer deployer,
+            WarmBuilders warm, DockerfileBuilds dockerfiles, ImageAssembler images, PlatformDeployer deployer,
             BuilderProperties builder, BuildProperties properties) {
         this.git = git;
         this.tarballs = tarballs;
         this.uploads = uploads;
         this.containers = containers;
+        this.warm = warm;
         this.dockerfiles = dockerfiles;
         this.images = images;
         this.deployer = deployer;
@@ -88,6 +96,7 @@ class SourceBuilder implements Builder {
     @Override
     public String build(BuildJob job, BuildSteps steps) throws InterruptedException, BuildFailure {
         boolean upload = "upload".equals(job.sourceKind());
+        List<Path> moved = new ArrayList<>();
         try (Workspace workspace = steps.run("checkout", () -> upload ? unpack(job) : checkout(job))) {
             String commit = workspace.commit();
             steps.resolved(commit);
@@ -98,7 +107,8 @@ class SourceBuilder implements Builder {
                 // the Dockerfile is the build: one step, the engine's build and push
                 digest = steps.run("image", () -> dockerfile(workspace.directory(), job.app(), commit, steps));
             } else {
-                ImageRequest.Artifact artifact = steps.run("build", () -> build(job, workspace.directory(), manifest, steps));
+                ImageRequest.Artifact artifact = steps.run("build", () -> build(job, workspace.directory(), manifest,
+                        steps, moved));
                 digest = steps.run("image", () -> images.assemble(new ImageRequest(job.app(), commit, artifact,
                         base(manifest.type()), manifest.port(),
                         manifest.run() == null ? List.of() : List.of("/bin/sh", "-c", manifest.run()), manifest.env())));
@@ -112,6 +122,8 @@ class SourceBuilder implements Builder {
                         + job.app() + "/deploys/" + deploy + ")");
             }
             return digest;
+        } finally {
+            moved.forEach(path -> FileSystemUtils.deleteRecursively(path.toFile()));
         }
     }
 
@@ -173,10 +185,20 @@ class SourceBuilder implements Builder {
         return manifest;
     }
 
-    private ImageRequest.Artifact build(BuildJob job, Path root, AppManifest manifest, BuildSteps steps)
-            throws BuildFailure, IOException, InterruptedException {
+    /**
+     * @param moved where the checkout was moved to be built warm, to be deleted when the build is
+     *     over (the image step reads the artifact there)
+     */
+    private ImageRequest.Artifact build(BuildJob job, Path checkout, AppManifest manifest, BuildSteps steps,
+            List<Path> moved) throws BuildFailure, IOException, InterruptedException {
+        Path root = checkout;
         String script = manifest.build() != null ? manifest.build() : defaultBuild(root, manifest);
-        if (script != null) {
+        if (script != null && script.equals(MAVEN) && warmable(root)) {
+            root = warm.workspace(job.app(), job.buildId());
+            moved.add(root);
+            move(checkout, root);
+            runWarm(job, root, steps);
+        } else if (script != null) {
             runInBuilder(job, root, script, steps);
         } else {
             steps.log("[atoll] nothing to build: the files are served as they are");
@@ -235,6 +257,51 @@ class SourceBuilder implements Builder {
         throw new BuildFailure("build", "type java needs a pom.xml, a gradlew, or a build: command in atoll.yml");
     }
 
+    /**
+     * Whether the default Maven build may run in the app's warm builder: not when the project asks
+     * for its own JVM options or core extensions, which only a JVM of its own can honour.
+     */
+    private boolean warmable(Path root) {
+        return warm.enabled() && !Files.exists(root.resolve(".mvn/jvm.config"), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && !Files.exists(root.resolve(".mvn/extensions.xml"), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The default Maven build in the app's warm builder, or in a fresh container when that one is busy. */
+    private void runWarm(BuildJob job, Path root, BuildSteps steps) throws BuildFailure, IOException, InterruptedException {
+        steps.log("[atoll] $ " + MAVEN + " (in the app's warm builder)");
+        Relevant relevant = new Relevant();
+        Optional<BuilderContainers.Outcome> outcome = warm.run(job.app(), root, cache(job.app()), builderEnv(job.app()),
+                MAVEN_ARGUMENTS, line -> {
+                    steps.log(line);
+                    relevant.add(line);
+                });
+        if (outcome.isPresent()) {
+            check(outcome.get(), relevant);
+        } else {
+            runInBuilder(job, root, MAVEN, steps);
+        }
+    }
+
+    /**
+     * Moves the checkout into the warm builder's directory: a rename on one file system, else a
+     * copy that keeps symbolic links as links (a link in a repository must never bring in a file
+     * of build-service's host).
+     */
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return;
+        } catch (java.nio.file.AtomicMoveNotSupportedException | java.nio.file.DirectoryNotEmptyException e) {
+            // another file system
+        }
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path path : paths.toList()) {
+                Files.copy(path, to.resolve(from.relativize(path).toString()), java.nio.file.LinkOption.NOFOLLOW_LINKS,
+                        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+    }
+
     private void runInBuilder(BuildJob job, Path root, String script, BuildSteps steps)
             throws BuildFailure, IOException, InterruptedException {
         Path cache = cache(job.app());
@@ -245,6 +312,10 @@ class SourceBuilder implements Builder {
                     steps.log(line);
                     relevant.add(line);
                 });
+        check(outcome, relevant);
+    }
+
+    private void check(BuilderContainers.Outcome outcome, Relevant relevant) throws BuildFailure {
         if (outcome.timedOut()) {
             throw new BuildFailure("build", "the build command ran longer than " + builder.timeout()
                     + " (atoll.build.builder.timeout) and was stopped\n" + relevant);

@@ -72,6 +72,7 @@ class SourceBuildTest {
     static final String OWNER = UUID.randomUUID().toString();
     static String leftOver;
     static String othersBuild;
+    static String warmBuilder;
 
     @LocalServerPort
     int port;
@@ -168,6 +169,10 @@ class SourceBuildTest {
         run("docker", "run", "-d", "--name", "source-build-test-" + APP, "-p", "127.0.0.1::8080", image);
         String hostPort = run("docker", "port", "source-build-test-" + APP, "8080/tcp").trim();
         assertThat(awaitBody("http://" + hostPort + "/")).startsWith("hello from a build");
+
+        // Maven ran in the app's warm builder, which stays for the app's next builds
+        assertThat(events).anyMatch(e -> e.data().contains("(in the app's warm builder)"));
+        warmBuilder = warmBuilderOf(APP);
     }
 
     @Test
@@ -178,11 +183,19 @@ class SourceBuildTest {
         Http.Answer answer = http().postJson("/api/v1/apps/" + APP + "/builds",
                 "{\"repository\":\"" + repoUrl() + "\",\"ref\":\"" + commit + "\"}");
         assertThat(answer.status()).as(answer.body()).isEqualTo(201);
-        JsonNode build = awaitFinished(answer.json().get("id").asString());
+        String id = answer.json().get("id").asString();
+        JsonNode build = awaitFinished(id);
         assertThat(build.get("status").asString()).as(build.toString()).isEqualTo("SUCCEEDED");
         assertThat(build.get("imageDigest").asString()).isEqualTo(firstDigest);
         // nothing was downloaded again: Maven found every plugin in the app's cache
         assertThat(mirror.requests()).isEqualTo(mirrorRequests);
+
+        // in the same warm builder as the first build, and the checkout it built is gone
+        assertThat(log(id)).contains("(in the app's warm builder)").doesNotContain("starting the app's warm builder");
+        assertThat(warmBuilderOf(APP)).isEqualTo(warmBuilder);
+        try (Stream<Path> left = Files.list(dir.resolve("data/warm").resolve(APP).resolve("builds"))) {
+            assertThat(left).isEmpty();
+        }
     }
 
     @Test
@@ -345,7 +358,9 @@ class SourceBuildTest {
         while (log(id).lines().noneMatch("going to sleep"::equals) && Instant.now().isBefore(deadline)) {
             Thread.sleep(100);
         }
-        assertThat(run("docker", "ps", "-q", "--filter", "label=io.atoll.build=" + id)).as("its builder container runs").isNotBlank();
+        // labelled as this build-service's, so that a restart after a crash removes it
+        assertThat(run("docker", "ps", "-q", "--filter", "label=io.atoll.build=" + id,
+                "--filter", "label=io.atoll.build.owner=" + OWNER)).as("its builder container runs").isNotBlank();
 
         assertThat(http().post("/api/v1/builds/" + id + "/cancel", new byte[0]).status()).isEqualTo(202);
         JsonNode build = awaitFinished(id);
@@ -508,6 +523,14 @@ class SourceBuildTest {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The id of the app's warm builder container: there is exactly one. */
+    private static String warmBuilderOf(String app) throws IOException, InterruptedException {
+        List<String> ids = run("docker", "ps", "-q", "--no-trunc", "--filter", "label=io.atoll.build.warm=" + app,
+                "--filter", "label=io.atoll.build.owner=" + OWNER).lines().toList();
+        assertThat(ids).as("one warm builder of " + app).hasSize(1);
+        return ids.get(0);
     }
 
     static String run(String... command) throws IOException, InterruptedException {
