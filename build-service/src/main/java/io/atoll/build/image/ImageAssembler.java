@@ -21,7 +21,9 @@ import java.security.NoSuchAlgorithmException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
@@ -37,6 +39,11 @@ import org.springframework.util.FileSystemUtils;
  * epoch + 1 s) and permissions (644, 755 for directories), the image's creation time is the
  * epoch, the entries of a layer are added in path order and the environment sorted; so the
  * same artifact bytes on the same base give the same digest, whatever the files' times on disk.
+ *
+ * <p>A Spring Boot jar with a {@code layers.idx} and no run command is exploded into one layer per
+ * index layer under {@code /app} ({@link BootJar}), run as {@code java -cp /app <Main-Class>}, so
+ * that a rebuild with the same dependencies reuses their layers from {@link ExplodedLayers}
+ * instead of compressing and pushing the whole jar again.
  */
 @Component
 @EnableConfigurationProperties(RegistryProperties.class)
@@ -51,9 +58,11 @@ public class ImageAssembler {
     private static final String TOOL = "atoll-build";
 
     private final RegistryProperties registry;
+    private final ExplodedLayers exploded;
 
     public ImageAssembler(RegistryProperties registry) {
         this.registry = registry;
+        this.exploded = new ExplodedLayers(Path.of(registry.cacheDir()), registry.cacheRetention());
         if (registry.allowInsecure() && registry.hasCredentials()) {
             // jib refuses to send credentials over plain HTTP unless this system property says so;
             // it has no per-build setting. allow-insecure is documented as meaning exactly this.
@@ -67,16 +76,44 @@ public class ImageAssembler {
      * @return the pushed manifest's digest, {@code sha256:...}
      */
     public String assemble(ImageRequest request) throws IOException, InterruptedException, ImageException {
+        Path cache = Files.createDirectories(Path.of(registry.cacheDir()));
+        // a run command may name /app/app.jar: only the default entrypoint can be changed
+        Optional<BootJar> boot = request.command().isEmpty() && request.artifact() instanceof ImageRequest.RunnableJar jar
+                ? BootJar.read(jar.jar()) : Optional.empty();
+        if (boot.isPresent()) {
+            try (ExplodedLayers.Use use = exploded.use()) {
+                List<FileEntriesLayer> layers = new ArrayList<>();
+                for (BootJar.Layer layer : boot.get().layers()) {
+                    layers.add(explodedLayer(layer, exploded.directory(boot.get(), layer)));
+                }
+                // Spring Boot's launcher finds BOOT-INF/classes and BOOT-INF/lib beside itself on the class path
+                List<String> command = List.of("java", "-cp", APP_ROOT.toString(), boot.get().mainClass());
+                return containerize(request, layers, command, cache, exploded.jibCache());
+            }
+        }
+        // Application layers are cached by their files' paths and times on disk only, so a rebuilt
+        // file with an old time (a tarball that keeps times) could come back stale: each assembly
+        // of files from a workspace gets a cache of its own.
+        Path appLayers = Files.createTempDirectory(cache, "app-");
+        try {
+            List<String> command = request.command().isEmpty() && request.artifact() instanceof ImageRequest.RunnableJar
+                    ? List.of("java", "-jar", JAR_PATH.toString()) : request.command();
+            return containerize(request, List.of(layer(request.artifact())), command, cache, appLayers);
+        } finally {
+            FileSystemUtils.deleteRecursively(appLayers);
+        }
+    }
+
+    private String containerize(ImageRequest request, List<FileEntriesLayer> layers, List<String> command, Path cache,
+            Path appLayers) throws IOException, InterruptedException, ImageException {
         try {
             JibContainerBuilder image = Jib.from(registryImage(request.baseImage()))
                     .setFormat(ImageFormat.OCI)
                     .setCreationTime(Instant.EPOCH)
                     .setExposedPorts(Set.of(Port.tcp(request.port())))
-                    .setEnvironment(request.env())
-                    .addFileEntriesLayer(layer(request.artifact()));
-            List<String> command = request.command();
-            if (command.isEmpty() && request.artifact() instanceof ImageRequest.RunnableJar) {
-                command = List.of("java", "-jar", JAR_PATH.toString());
+                    .setEnvironment(request.env());
+            for (FileEntriesLayer layer : layers) {
+                image.addFileEntriesLayer(layer);
             }
             if (!command.isEmpty()) {
                 image.setEntrypoint(command).setProgramArguments(List.of());
@@ -84,21 +121,13 @@ public class ImageAssembler {
             if (request.artifact() instanceof ImageRequest.CommandArtifact) {
                 image.setWorkingDirectory(APP_ROOT);
             }
-            Path cache = Files.createDirectories(Path.of(registry.cacheDir()));
-            // Base layers are cached by digest, which is safe to share. Application layers are
-            // cached by their files' paths and times on disk only, so a rebuilt file with an old
-            // time (a tarball that keeps times) could come back stale: each assembly gets its own.
-            Path appLayers = Files.createTempDirectory(cache, "app-");
-            try {
-                Containerizer to = Containerizer.to(registryImage(request.app() + ":" + request.commit()))
-                        .setAllowInsecureRegistries(registry.allowInsecure())
-                        .setToolName(TOOL)
-                        .setBaseImageLayersCache(cache.resolve("base"))
-                        .setApplicationLayersCache(appLayers);
-                return image.containerize(to).getDigest().toString();
-            } finally {
-                FileSystemUtils.deleteRecursively(appLayers);
-            }
+            // base layers are cached by digest, which is safe to share
+            Containerizer to = Containerizer.to(registryImage(request.app() + ":" + request.commit()))
+                    .setAllowInsecureRegistries(registry.allowInsecure())
+                    .setToolName(TOOL)
+                    .setBaseImageLayersCache(cache.resolve("base"))
+                    .setApplicationLayersCache(appLayers);
+            return image.containerize(to).getDigest().toString();
         } catch (InvalidImageReferenceException e) {
             throw new ImageException("not an image reference: " + e.getMessage(), e);
         } catch (RegistryException e) {
@@ -174,6 +203,17 @@ public class ImageAssembler {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** An exploded jar layer at {@code /app}, its files in path order at epoch + 1 s and 644, like a whole jar's. */
+    static FileEntriesLayer explodedLayer(BootJar.Layer layer, Path directory) {
+        FileEntriesLayer.Builder entries = FileEntriesLayer.builder().setName(layer.name());
+        // only files: jib adds their directories (755, epoch + 1 s), and a directory's time on disk,
+        // which jib's cache would key on, changes each time ExplodedLayers dates it
+        for (BootJar.Entry entry : layer.entries()) {
+            entries.addEntry(entry(directory.resolve(entry.name()), APP_ROOT.resolve(entry.name()), FILE));
+        }
+        return entries.build();
     }
 
     private static FileEntry entry(Path source, AbsoluteUnixPath target, FilePermissions permissions) {

@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * @param artifact what the build produced
  * @param baseImage a {@code repository:tag} (or {@code repository@sha256:...}) in Atoll's registry
  * @param port the port the app listens on, exposed in the image's config
- * @param command the entrypoint; empty: {@code java -jar /app/app.jar} for a jar, the base image's own for a site
+ * @param command the entrypoint; empty: {@code java -jar /app/app.jar} for a jar ({@code java -cp /app
+ *     <Main-Class>} for a layered Spring Boot jar), the base image's own for a site
  * @param env environment variables set in the image
  */
 public record ImageRequest(String app, String commit, Artifact artifact, String baseImage, int port,
@@ -38,7 +39,11 @@ public record ImageRequest(String app, String commit, Artifact artifact, String 
     public sealed interface Artifact permits RunnableJar, StaticSite, CommandArtifact {
     }
 
-    /** A jar that {@code java -jar} runs (Spring Boot's, a shaded jar): one layer, {@code /app/app.jar}. */
+    /**
+     * A jar that {@code java -jar} runs (a shaded jar, Spring Boot's): one layer, {@code /app/app.jar};
+     * a Spring Boot jar with a {@code layers.idx} and no run command is exploded into {@code /app},
+     * one layer per index layer.
+     */
     public record RunnableJar(Path jar) implements Artifact {
         public RunnableJar {
             if (!Files.isRegularFile(jar)) {
