@@ -79,6 +79,15 @@ public record ZkPaths(String root) {
         return ZKPaths.makePath(ipGroups(), name);
     }
 
+    /** One node per host a certificate is served for (exact or {@code *.suffix}), DESIGN §2. */
+    public String certificates() {
+        return ZKPaths.makePath(root, "certificates");
+    }
+
+    public String certificate(String host) {
+        return ZKPaths.makePath(certificates(), host);
+    }
+
     /** Curator leader election of the platform-api replicas that run the controllers. */
     public String controllersLeader() {
         return ZKPaths.makePath(root, "leader", "controllers");
