@@ -349,7 +349,7 @@ class ImageAssemblerTest {
 
     /**
      * The real demo/spring-hello (Spring Boot 4.1.2), built here with the repository's Maven wrapper
-     * offline, assembled onto the real base image (script/lib/images.sh) and run by the engine from
+     * (from ~/.m2, which the reactor's own Spring Boot build fills), assembled onto the real base image (script/lib/images.sh) and run by the engine from
      * Atoll's registry: Spring Boot's launcher starts the app from the exploded layers and it answers.
      */
     @Test
@@ -360,7 +360,7 @@ class ImageAssemblerTest {
             Files.createDirectories(project.resolve(file).getParent());
             Files.copy(ROOT.resolve("demo/spring-hello").resolve(file), project.resolve(file));
         }
-        run(ROOT.resolve("mvnw").toString(), "-B", "-o", "-q", "-f", project.resolve("pom.xml").toString(), "package",
+        run(ROOT.resolve("mvnw").toString(), "-B", "-q", "-f", project.resolve("pom.xml").toString(), "package",
                 "-DskipTests");
         run("skopeo", "copy", "-q", "--dest-tls-verify=false", "docker-daemon:atoll/base-java:local",
                 "docker://" + registry.host() + "/atoll/base-java:17");
