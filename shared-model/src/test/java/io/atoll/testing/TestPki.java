@@ -69,13 +69,18 @@ public final class TestPki {
         return new TestPki(sub, subCert, subKey, read(subCert) + chainPem);
     }
 
-    /** The CA's own certificate: what a client trusts. */
+    /** The CA's own certificate. */
     public Path certFile() {
         return cert;
     }
 
     public String certPem() {
         return read(cert);
+    }
+
+    /** The self-signed root above this CA (itself, for a root): what a client trusts. */
+    public String rootPem() {
+        return chainPem.substring(chainPem.lastIndexOf("-----BEGIN CERTIFICATE-----"));
     }
 
     public Issued issue(String commonName, List<String> dnsNames, KeyType type) {

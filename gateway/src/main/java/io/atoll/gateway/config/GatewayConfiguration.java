@@ -8,9 +8,12 @@ import io.atoll.gateway.routing.RoutingSnapshotStore;
 import io.atoll.gateway.routing.RoutingTableBuilder;
 import io.atoll.gateway.routing.RoutingTableHealthIndicator;
 import io.atoll.gateway.routing.RoutingTableWatcher;
+import io.atoll.gateway.tls.CertificateStore;
+import io.atoll.gateway.tls.TlsProperties;
 import io.atoll.zk.ZkPaths;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.curator.framework.CuratorFramework;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -46,8 +49,8 @@ public class GatewayConfiguration {
 
     @Bean
     ProxyServer proxyServer(RoutingTableWatcher watcher, LeastOutstandingBalancer balancer, RequestMetrics metrics,
-            AtollGatewayProperties properties) {
-        return new ProxyServer(watcher, balancer, metrics, properties);
+            AtollGatewayProperties properties, ObjectProvider<CertificateStore> certificates, TlsProperties tls) {
+        return new ProxyServer(watcher, balancer, metrics, properties, certificates.getIfAvailable(), tls);
     }
 
     /**

@@ -343,6 +343,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             headers.set(HttpHeaderNames.HOST, authority);
         }
 
+        if (proxy.httpsRedirect() != null) {
+            String location = proxy.httpsRedirect().location(host, target);
+            if (location != null) {
+                redirect(location, requestId, started, hasBody);
+                return;
+            }
+        }
+
         RoutingTable table = proxy.tables().current();
         Resolution resolution = table.resolve(host, path, new NettyRequestAttributes(headers, query));
         if (resolution instanceof Resolution.NoRoute) {
@@ -410,6 +418,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER,
                     (int) Math.max(1, proxy.properties().retryAfter().toSeconds()));
         }
+        write(response, close);
+    }
+
+    /** A host that is served over HTTPS only: a 308 there, which keeps the method and the body. */
+    private void redirect(String location, String requestId, long started, boolean unreadBody) {
+        proxy.metrics().record(null, HttpResponseStatus.PERMANENT_REDIRECT.code(), started);
+        boolean close = unreadBody || !keepAlive();
+        FullHttpResponse response = ProblemResponses.of(HttpResponseStatus.PERMANENT_REDIRECT,
+                "this host is served over HTTPS only: " + location, requestId, close);
+        response.headers().set(HttpHeaderNames.LOCATION, location);
         write(response, close);
     }
 

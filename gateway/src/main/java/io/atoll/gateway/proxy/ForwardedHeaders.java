@@ -35,6 +35,18 @@ final class ForwardedHeaders {
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final List<IpSubnetFilterRule> trusted;
+    /** The scheme the client used on this port. */
+    private final String proto;
+
+    private ForwardedHeaders(List<IpSubnetFilterRule> trusted, String proto) {
+        this.trusted = trusted;
+        this.proto = proto;
+    }
+
+    /** The same trust, for a port clients reach with another scheme. */
+    ForwardedHeaders withProto(String scheme) {
+        return new ForwardedHeaders(trusted, scheme);
+    }
 
     /** @param trustedProxies addresses or CIDR blocks ({@code 10.0.0.0/8}, {@code ::1}) */
     ForwardedHeaders(List<String> trustedProxies) {
@@ -55,6 +67,7 @@ final class ForwardedHeaders {
             }
         }
         this.trusted = List.copyOf(rules);
+        this.proto = "http";
     }
 
     boolean trusts(InetSocketAddress client) {
@@ -83,7 +96,7 @@ final class ForwardedHeaders {
                 headers.set(X_FORWARDED_FOR, clientAddress);
                 headers.set(X_REAL_IP, clientAddress);
             }
-            headers.set(X_FORWARDED_PROTO, "http");
+            headers.set(X_FORWARDED_PROTO, proto);
             headers.set(X_FORWARDED_HOST, authority);
             if (localPort != null) {
                 headers.set(X_FORWARDED_PORT, localPort);
@@ -96,7 +109,7 @@ final class ForwardedHeaders {
             headers.set(X_FORWARDED_FOR, chain == null ? clientAddress : chain + ", " + clientAddress);
             setIfAbsent(headers, X_REAL_IP, clientAddress);
         }
-        setIfAbsent(headers, X_FORWARDED_PROTO, "http");
+        setIfAbsent(headers, X_FORWARDED_PROTO, proto);
         setIfAbsent(headers, X_FORWARDED_HOST, authority);
         if (localPort != null) {
             setIfAbsent(headers, X_FORWARDED_PORT, localPort);

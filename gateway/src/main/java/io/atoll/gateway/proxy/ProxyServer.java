@@ -3,6 +3,10 @@ package io.atoll.gateway.proxy;
 import io.atoll.gateway.balancing.LeastOutstandingBalancer;
 import io.atoll.gateway.config.AtollGatewayProperties;
 import io.atoll.gateway.routing.RoutingTableWatcher;
+import io.atoll.gateway.tls.CertificateStore;
+import io.atoll.gateway.tls.HstsHandler;
+import io.atoll.gateway.tls.HttpsRedirect;
+import io.atoll.gateway.tls.TlsProperties;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -24,6 +28,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -41,7 +46,11 @@ import org.springframework.context.SmartLifecycle;
  * health, metrics, the management port); the request path does not go through WebFlux, because
  * its per-request machinery cost more than the proxying itself (docs/benchmarks.md).
  *
- * <p>Stopping: the port closes at once, connections finish the request in flight and close, and
+ * <p>HTTPS, when {@link CertificateStore certificates} are served, is a second port with the same
+ * pipeline behind Netty's {@link SniHandler}, which picks each connection's certificate by the
+ * client's SNI name; the plain port's pipeline is the same with or without it.
+ *
+ * <p>Stopping: the ports close at once, connections finish the request in flight and close, and
  * whatever is still open after {@code atoll.gateway.shutdown-grace} is cut.
  */
 public class ProxyServer implements SmartLifecycle {
@@ -54,22 +63,43 @@ public class ProxyServer implements SmartLifecycle {
      */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
+    /** A ClientHello larger than this is refused before any certificate is looked up. */
+    private static final int MAX_CLIENT_HELLO = 16 * 1024;
+
     private final RoutingTableWatcher tables;
     private final LeastOutstandingBalancer balancer;
     private final RequestMetrics metrics;
     private final AtollGatewayProperties properties;
+    /** Null while HTTPS is off. */
+    private final CertificateStore certificates;
+    private final TlsProperties tls;
     private final ChannelGroup connections = new DefaultChannelGroup("atoll-gateway-clients",
             GlobalEventExecutor.INSTANCE);
     private EventLoopGroup loops;
     private Channel serverChannel;
+    private Channel tlsChannel;
     private volatile int port = -1;
+    private volatile int tlsPort = -1;
 
     public ProxyServer(RoutingTableWatcher tables, LeastOutstandingBalancer balancer, RequestMetrics metrics,
             AtollGatewayProperties properties) {
+        this(tables, balancer, metrics, properties, null, null);
+    }
+
+    /** @param certificates what the TLS port serves; null for no TLS port */
+    public ProxyServer(RoutingTableWatcher tables, LeastOutstandingBalancer balancer, RequestMetrics metrics,
+            AtollGatewayProperties properties, CertificateStore certificates, TlsProperties tls) {
         this.tables = tables;
         this.balancer = balancer;
         this.metrics = metrics;
         this.properties = properties;
+        this.certificates = certificates;
+        this.tls = tls;
+    }
+
+    /** The HTTPS port, once started; -1 while HTTPS is off. */
+    public int tlsPort() {
+        return tlsPort;
     }
 
     /** The port traffic is served on, once started (useful when configured as 0). */
@@ -106,7 +136,9 @@ public class ProxyServer implements SmartLifecycle {
         });
         ProxyContext context = new ProxyContext(tables, balancer, backendConnections, metrics, properties,
                 new ForwardedHeaders(properties.trustedProxies()),
-                new AddressConnectionLimit(properties.maxConnectionsPerAddress()));
+                new AddressConnectionLimit(properties.maxConnectionsPerAddress()),
+                certificates == null ? null : new HttpsRedirect(certificates,
+                        () -> tls.publicPort() != null ? tls.publicPort() : tlsPort));
         long headerTimeout = properties.headerTimeout().toNanos();
 
         long clientIdle = properties.clientIdleTimeout().toMillis();
@@ -130,15 +162,53 @@ public class ProxyServer implements SmartLifecycle {
                                 .addLast(new ClientConnection(context, deadline));
                     }
                 });
+        if (certificates != null) {
+            ProxyContext secure = context.secure();
+            ServerBootstrap tlsServer = server.clone().childHandler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel channel) {
+                    connections.add(channel);
+                    HeaderDeadline deadline = new HeaderDeadline(headerTimeout);
+                    // The handshake counts against the header deadline, as a slow client's first bytes would.
+                    // HTTP/2 (issue 14 item 2) goes here: ALPN in the SslContext, then h2 or this HTTP/1.1 pipeline.
+                    channel.pipeline()
+                            .addLast(new SniHandler(certificates, MAX_CLIENT_HELLO, properties.headerTimeout().toMillis()))
+                            .addLast(new IdleStateHandler(clientIdle, 0, 0, TimeUnit.MILLISECONDS))
+                            .addLast(deadline)
+                            .addLast(new HttpServerCodec(properties.maxInitialLineLength(),
+                                    properties.maxHeaderSize(), 65536))
+                            .addLast(new HstsHandler(certificates))
+                            .addLast(new HttpServerExpectContinueHandler())
+                            .addLast(new ClientConnection(secure, deadline));
+                }
+            });
+            InetSocketAddress tlsAddress = new InetSocketAddress(properties.address(), tls.port());
+            try {
+                tlsChannel = tlsServer.bind(tlsAddress).syncUninterruptibly().channel();
+            } catch (RuntimeException e) {
+                loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+                throw new IllegalStateException("The gateway cannot listen on " + tlsAddress
+                        + " (atoll.gateway.tls.port): " + e.getMessage(), e);
+            }
+            tlsPort = ((InetSocketAddress) tlsChannel.localAddress()).getPort();
+        }
         InetSocketAddress address = new InetSocketAddress(properties.address(), properties.port());
         try {
             serverChannel = server.bind(address).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
+            if (tlsChannel != null) {
+                tlsChannel.close().syncUninterruptibly();
+                tlsChannel = null;
+            }
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new IllegalStateException("The gateway cannot listen on " + address + ": " + e.getMessage(), e);
         }
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         log.info("Gateway traffic on port {} ({} event loops, {})", port, threads, epoll ? "epoll" : "nio");
+        if (tlsChannel != null) {
+            log.info("Gateway HTTPS on port {} ({} certificates, {} provider)", tlsPort, certificates.size(),
+                    certificates.provider());
+        }
     }
 
     @Override
@@ -148,6 +218,10 @@ public class ProxyServer implements SmartLifecycle {
         }
         serverChannel.close().syncUninterruptibly();
         serverChannel = null;
+        if (tlsChannel != null) {
+            tlsChannel.close().syncUninterruptibly();
+            tlsChannel = null;
+        }
         connections.forEach(channel -> channel.eventLoop().execute(
                 () -> channel.pipeline().fireUserEventTriggered(ClientConnection.SHUTDOWN)));
         long deadline = System.nanoTime() + properties.shutdownGrace().toNanos();
@@ -166,6 +240,7 @@ public class ProxyServer implements SmartLifecycle {
         }
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         port = -1;
+        tlsPort = -1;
     }
 
     @Override

@@ -13,11 +13,6 @@ import org.springframework.core.env.Environment;
 class CertificateConfiguration {
 
     static final String PROPERTY = "atoll.platform.certificates.encryption-key";
-    /**
-     * dev's fixed key, public in this source: dev keeps its data on one machine, and a fixed key
-     * lets a dev gateway (which has the same default) open what a dev platform-api sealed.
-     */
-    static final String DEV_KEY = "ZGV2LW9ubHkta2V5LWF0b2xsLW5ldmVyLWluLXByb2Q=";
 
     private static final Logger log = LoggerFactory.getLogger(CertificateConfiguration.class);
 
@@ -31,7 +26,8 @@ class CertificateConfiguration {
             }
             log.warn("{} is not set: private keys of certificates are sealed with dev's fixed key, published in"
                     + " Atoll's source. Never use this outside dev", PROPERTY);
-            key = DEV_KEY;
+            // the same fixed key as a dev gateway's, so it opens what this seals
+            key = KeySealer.DEV_KEY;
         }
         List<String> keys = new ArrayList<>();
         keys.add(key);

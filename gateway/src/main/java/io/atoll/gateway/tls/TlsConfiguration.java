@@ -1,0 +1,67 @@
+package io.atoll.gateway.tls;
+
+import io.atoll.crypto.KeySealer;
+import io.atoll.gateway.config.AtollGatewayProperties;
+import io.atoll.zk.ZkPaths;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * HTTPS is served where the gateway can open the keys platform-api sealed: with
+ * {@code atoll.gateway.tls.encryption-key}, or in {@code dev} with dev's fixed key. Without a key
+ * it stays off (a line at start says so) unless {@code atoll.gateway.tls.enabled=true}, which
+ * then stops the start for want of the key.
+ */
+@Configuration(proxyBeanMethods = false)
+public class TlsConfiguration {
+
+    static final String KEY_PROPERTY = "atoll.gateway.tls.encryption-key";
+    private static final Logger log = LoggerFactory.getLogger(TlsConfiguration.class);
+
+    @Bean
+    @Conditional(TlsEnabled.class)
+    CertificateStore certificateStore(CuratorFramework client, ZkPaths paths, TlsProperties tls,
+            AtollGatewayProperties gateway, Environment environment) {
+        String key = tls.encryptionKey();
+        if (key == null || key.isBlank()) {
+            if (!environment.matchesProfiles("dev")) {
+                throw new IllegalStateException(KEY_PROPERTY + " is required to serve HTTPS: the value of platform-api's"
+                        + " atoll.platform.certificates.encryption-key (or atoll.gateway.tls.enabled=false)");
+            }
+            log.warn("{} is not set: certificate keys are opened with dev's fixed key, published in Atoll's source."
+                    + " Never use this outside dev", KEY_PROPERTY);
+            key = KeySealer.DEV_KEY;
+        }
+        List<String> keys = new ArrayList<>();
+        keys.add(key);
+        keys.addAll(tls.previousEncryptionKeys());
+        return new CertificateStore(client, paths, new KeySealer(KEY_PROPERTY, keys), tls, gateway.initialSyncTimeout());
+    }
+
+    static class TlsEnabled implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            Environment environment = context.getEnvironment();
+            String enabled = environment.getProperty("atoll.gateway.tls.enabled");
+            if (enabled != null) {
+                return Boolean.parseBoolean(enabled.strip());
+            }
+            String key = environment.getProperty(KEY_PROPERTY);
+            boolean on = (key != null && !key.isBlank()) || environment.matchesProfiles("dev");
+            if (!on) {
+                log.info("HTTPS is off: no {} to open certificate keys with", KEY_PROPERTY);
+            }
+            return on;
+        }
+    }
+}
