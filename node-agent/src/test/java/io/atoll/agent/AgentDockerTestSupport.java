@@ -6,9 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.atoll.docker.DockerClients;
 import io.atoll.json.JsonCodec;
 import io.atoll.model.Assignment;
 import io.atoll.model.HealthCheck;
@@ -69,9 +67,8 @@ abstract class AgentDockerTestSupport {
         Process build = new ProcessBuilder("../demo/build-images.sh").inheritIO().start();
         assertThat(build.waitFor(120, TimeUnit.SECONDS)).as("build-images.sh finished").isTrue();
         assertThat(build.exitValue()).as("build-images.sh exit code (is a Docker engine running?)").isZero();
-        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-        docker = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
-                .dockerHost(config.getDockerHost()).build());
+        docker = DockerClients.connect(URI.create(System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock")),
+                16, Duration.ofMinutes(5));
         docker.pingCmd().exec(); // No engine: fail here, loudly.
         zookeeper = new TestingServer(true);
         client = CuratorFrameworkFactory.newClient(zookeeper.getConnectString(), new RetryOneTime(100));

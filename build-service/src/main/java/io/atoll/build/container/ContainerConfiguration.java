@@ -1,15 +1,12 @@
 package io.atoll.build.container;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.atoll.build.BuildProperties;
+import io.atoll.docker.DockerClients;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.UUID;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -23,18 +20,8 @@ class ContainerConfiguration {
 
     @Bean(destroyMethod = "close")
     DockerClient builderDocker(BuilderProperties properties) {
-        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(properties.dockerHost().toString())
-                .build();
-        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-                .dockerHost(config.getDockerHost())
-                .sslConfig(config.getSSLConfig())
-                .maxConnections(16)
-                .connectionTimeout(Duration.ofSeconds(5))
-                // wait and the log stream last as long as a build; the build's own timeout bounds them
-                .responseTimeout(properties.timeout().plusMinutes(1))
-                .build();
-        return DockerClientImpl.getInstance(config, http);
+        // wait and the log stream last as long as a build; the build's own timeout bounds them
+        return DockerClients.connect(properties.dockerHost(), 16, properties.timeout().plusMinutes(1));
     }
 
     @Bean

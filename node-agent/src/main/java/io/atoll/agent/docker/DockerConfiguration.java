@@ -1,11 +1,8 @@
 package io.atoll.agent.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.atoll.agent.config.AgentProperties;
-import java.time.Duration;
+import io.atoll.docker.DockerClients;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -14,19 +11,9 @@ class DockerConfiguration {
 
     @Bean(destroyMethod = "close")
     DockerClient dockerClient(AgentProperties properties) {
-        // Unversioned: docker-java then speaks the engine's own API version (1.41 on engine 20.10).
-        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(properties.dockerHost().toString())
-                .build();
-        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-                .dockerHost(config.getDockerHost())
-                .sslConfig(config.getSSLConfig())
-                .maxConnections(32)
-                .connectionTimeout(Duration.ofSeconds(5))
-                // Stop waits up to the grace period and a pull streams for minutes; both are bounded elsewhere.
-                .responseTimeout(properties.pullTimeout().plus(properties.stopGrace()))
-                .build();
-        return DockerClientImpl.getInstance(config, http);
+        // Stop waits up to the grace period and a pull streams for minutes; both are bounded elsewhere.
+        return DockerClients.connect(properties.dockerHost(), 32,
+                properties.pullTimeout().plus(properties.stopGrace()));
     }
 
     @Bean

@@ -7,10 +7,8 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.atoll.agent.config.AgentProperties;
+import io.atoll.docker.DockerClients;
 import io.atoll.model.ContainerLabels;
 import io.atoll.model.LogLine;
 import java.io.Closeable;
@@ -56,18 +54,9 @@ class ContainerLogs implements AutoCloseable {
     ContainerLogs(AgentProperties agent, LogProperties properties) {
         this.nodeId = agent.nodeId();
         this.properties = properties;
-        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(agent.dockerHost().toString())
-                .build();
-        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-                .dockerHost(config.getDockerHost())
-                .sslConfig(config.getSSLConfig())
-                .maxConnections(4 * properties.maxStreams())
-                .connectionTimeout(Duration.ofSeconds(5))
-                // An idle follow is ended by the endpoint's own bound (max-follow), not earlier.
-                .responseTimeout(properties.maxFollow().plusMinutes(1))
-                .build();
-        this.docker = DockerClientImpl.getInstance(config, http);
+        // An idle follow is ended by the endpoint's own bound (max-follow), not earlier.
+        this.docker = DockerClients.connect(agent.dockerHost(), 4 * properties.maxStreams(),
+                properties.maxFollow().plusMinutes(1));
     }
 
     /** This node's containers of the app (and instance, if given), running or not. */
