@@ -55,6 +55,9 @@ public class RoutingTableWatcher implements SmartLifecycle {
     });
 
     private volatile RoutingTable current = RoutingTable.empty();
+    /** Apps of this process alone (the warm-up's), merged into every table, never into the snapshot. */
+    private volatile Map<String, AppRoute> privateRoutes = Map.of();
+    private volatile Map<String, InstanceStatus> privateInstances = Map.of();
     private volatile boolean running;
     /** Set on a cold start without ZooKeeper; dropped once ZooKeeper has been read. */
     private volatile RoutingSnapshotStore.Snapshot coldStart;
@@ -76,6 +79,16 @@ public class RoutingTableWatcher implements SmartLifecycle {
     /** The table to route the next request with. */
     public RoutingTable current() {
         return current;
+    }
+
+    /**
+     * Replaces the apps that exist in this process only: they are in the tables from the next
+     * rebuild on (soon after this returns), and never in the snapshot. Empty maps remove them.
+     */
+    public void setPrivateApps(Map<String, AppRoute> routes, Map<String, InstanceStatus> instances) {
+        privateRoutes = Map.copyOf(routes);
+        privateInstances = Map.copyOf(instances);
+        requestRebuild();
     }
 
     /** True once both subtrees have been read completely at least once. */
@@ -145,8 +158,8 @@ public class RoutingTableWatcher implements SmartLifecycle {
                             routes.creationOrder())
                     : coldStart;
             Map<String, InstanceStatus> effective = synced ? withVanished(source.instances()) : source.instances();
-            RoutingTable table = builder.build(versions.incrementAndGet(), source.routes(), effective,
-                    source.claimOrder());
+            RoutingTable table = builder.build(versions.incrementAndGet(), withPrivate(source.routes(), privateRoutes),
+                    withPrivate(effective, privateInstances), source.claimOrder());
             current = table;
             Set<String> live = new HashSet<>();
             for (AppBackends backends : table.healthy().values()) {
@@ -164,6 +177,15 @@ public class RoutingTableWatcher implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.error("Routing table rebuild failed; keeping version {}", current.version(), e);
         }
+    }
+
+    private static <V> Map<String, V> withPrivate(Map<String, V> shared, Map<String, V> own) {
+        if (own.isEmpty()) {
+            return shared;
+        }
+        Map<String, V> merged = new HashMap<>(shared);
+        merged.putAll(own);
+        return merged;
     }
 
     private record Vanished(InstanceStatus status, long deadlineNanos) {
