@@ -56,8 +56,8 @@ class LogArchiveTest extends BuildServiceTestSupport {
         registry.add("atoll.build.log.s3.prefix", () -> PREFIX);
         registry.add("atoll.build.log.s3.endpoint", () -> S3Server.endpoint().toString());
         registry.add("atoll.build.log.s3.path-style", () -> "true");
-        registry.add("atoll.build.log.s3.access-key", () -> S3Server.ACCESS_KEY);
-        registry.add("atoll.build.log.s3.secret-key", () -> S3Server.SECRET_KEY);
+        registry.add("atoll.build.log.s3.access-key-id", () -> S3Server.ACCESS_KEY);
+        registry.add("atoll.build.log.s3.secret-access-key", () -> S3Server.SECRET_KEY);
     }
 
     @Test

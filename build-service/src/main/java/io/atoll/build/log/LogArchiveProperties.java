@@ -27,13 +27,13 @@ public record LogArchiveProperties(@DefaultValue("filesystem") Archive archive, 
      * @param region signing region
      * @param pathStyle {@code http://host/bucket/key} instead of {@code http://bucket.host/key}; most
      *     non-AWS servers need it
-     * @param accessKey static credentials; when empty, the SDK's default chain (environment,
-     *     profile, instance role)
-     * @param secretKey goes with {@code accessKey}; never logged or returned
+     * @param accessKeyId static credentials; when empty, the SDK's default chain (environment,
+     *     profile, instance role). The same names as image-registry's storage
+     * @param secretAccessKey goes with {@code accessKeyId}; never logged or returned
      */
     public record S3(String bucket, @DefaultValue("") String prefix, URI endpoint,
-            @DefaultValue("us-east-1") String region, @DefaultValue("false") boolean pathStyle, String accessKey,
-            String secretKey) {
+            @DefaultValue("us-east-1") String region, @DefaultValue("false") boolean pathStyle, String accessKeyId,
+            String secretAccessKey) {
 
         @Override
         public String toString() {

@@ -1,5 +1,6 @@
 package io.atoll.build.log;
 
+import io.atoll.s3.S3Clients;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,14 +10,6 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /** The {@code s3} log archive, when {@code atoll.build.log.archive=s3}; with {@code filesystem} none of this exists. */
 @Configuration(proxyBeanMethods = false)
@@ -33,23 +26,8 @@ class LogConfiguration {
         if (config.bucket() == null || config.bucket().isBlank()) {
             throw new IllegalStateException("atoll.build.log.s3.bucket is required with atoll.build.log.archive=s3");
         }
-        // built as image-registry builds its client (io.atoll.registry.storage.StorageConfiguration)
-        S3ClientBuilder builder = S3Client.builder()
-                .region(Region.of(config.region()))
-                .forcePathStyle(config.pathStyle())
-                // checksums only where S3 demands them: S3-compatible servers differ in the newer trailing-checksum uploads
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-        if (config.endpoint() != null) {
-            builder.endpointOverride(config.endpoint());
-        }
-        if (config.accessKey() != null && !config.accessKey().isBlank()) {
-            builder.credentialsProvider(StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(config.accessKey(), config.secretKey())));
-        } else {
-            builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
-        }
-        S3LogArchive archive = new S3LogArchive(builder.build(), config.bucket(), config.prefix());
+        S3LogArchive archive = new S3LogArchive(S3Clients.connect(config.endpoint(), config.region(), config.pathStyle(),
+                config.accessKeyId(), config.secretAccessKey()), config.bucket(), config.prefix());
         log.info("Finished build logs go to {}{}", archive.describe(),
                 config.endpoint() == null ? "" : " at " + config.endpoint());
         return archive;

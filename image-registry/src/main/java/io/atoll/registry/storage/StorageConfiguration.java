@@ -1,18 +1,11 @@
 package io.atoll.registry.storage;
 
 import io.atoll.registry.RegistryProperties;
+import io.atoll.s3.S3Clients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 @Configuration(proxyBeanMethods = false)
 class StorageConfiguration {
@@ -40,23 +33,8 @@ class StorageConfiguration {
         if (partSize < S3RegistryStorage.MIN_PART_SIZE || partSize > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException("atoll.registry.storage.s3.part-size must be between 5MB and 2GB");
         }
-        S3ClientBuilder builder = S3Client.builder()
-                .region(Region.of(config.region()))
-                .forcePathStyle(config.pathStyle())
-                // Checksums only where S3 demands them: S3-compatible servers differ in the newer
-                // trailing-checksum uploads, and digests are verified by the registry anyway.
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-        if (config.endpoint() != null) {
-            builder.endpointOverride(config.endpoint());
-        }
-        if (config.accessKeyId() != null && !config.accessKeyId().isBlank()) {
-            builder.credentialsProvider(StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(config.accessKeyId(), config.secretAccessKey())));
-        } else {
-            builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
-        }
-        return new S3RegistryStorage(builder.build(), config.bucket(), config.prefix(), (int) partSize);
+        return new S3RegistryStorage(S3Clients.connect(config.endpoint(), config.region(), config.pathStyle(),
+                config.accessKeyId(), config.secretAccessKey()), config.bucket(), config.prefix(), (int) partSize);
     }
 
     @Bean
