@@ -169,15 +169,24 @@ public class BuilderContainers implements SmartLifecycle {
         }
     }
 
-    /** Removes even when the calling thread was interrupted (a cancel): nothing may be left running. */
     private void remove(String id) {
+        remove(docker, id, "the next start removes it");
+    }
+
+    /**
+     * Removes a builder container even when the calling thread was interrupted (a cancel): nothing
+     * may be left running.
+     *
+     * @param later what removes it if this fails, for the log
+     */
+    static void remove(DockerClient docker, String id, String later) {
         boolean interrupted = Thread.interrupted();
         try {
             docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException e) {
             // already gone
         } catch (RuntimeException e) {
-            log.warn("Could not remove builder container {}; the next start removes it", id, e);
+            log.warn("Could not remove builder container {}; {}", id, later, e);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();

@@ -310,18 +310,7 @@ public class WarmBuilders implements SmartLifecycle {
     }
 
     private void remove(String id) {
-        boolean interrupted = Thread.interrupted();
-        try {
-            docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
-        } catch (NotFoundException e) {
-            // already gone
-        } catch (RuntimeException e) {
-            log.warn("Could not remove warm builder {}; the next sweep tries again", id, e);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        BuilderContainers.remove(docker, id, "the next sweep tries again");
     }
 
     /**
