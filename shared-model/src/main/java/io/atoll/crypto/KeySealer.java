@@ -72,6 +72,30 @@ public final class KeySealer {
         this.currentId = keyId(first.getEncoded());
     }
 
+    /**
+     * The sealer a service's configuration asks for: {@code key} seals, {@code previous} still
+     * open. Without a key: dev's fixed {@link #DEV_KEY} in the {@code dev} profile, with a WARN;
+     * anywhere else an error naming the property and what it is for.
+     *
+     * @param purpose what the key is for, finishing "{property} is required ..."
+     */
+    public static KeySealer fromConfiguration(String property, String key, List<String> previous, boolean dev,
+            String purpose) {
+        if (key == null || key.isBlank()) {
+            if (!dev) {
+                throw new IllegalStateException(property + " is required " + purpose
+                        + " (32 random bytes, base64: openssl rand -base64 32)");
+            }
+            org.slf4j.LoggerFactory.getLogger(KeySealer.class).warn("{} is not set: using dev's fixed key, published in"
+                    + " Atoll's source. Never use this outside dev", property);
+            key = DEV_KEY;
+        }
+        List<String> keys = new java.util.ArrayList<>();
+        keys.add(key);
+        keys.addAll(previous);
+        return new KeySealer(property, keys);
+    }
+
     public static KeySealer of(String property, String base64Key) {
         return new KeySealer(property, base64Key == null ? List.of() : List.of(base64Key));
     }

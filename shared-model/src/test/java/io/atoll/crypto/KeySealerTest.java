@@ -60,6 +60,18 @@ class KeySealerTest {
     }
 
     @Test
+    void withoutAKeyOnlyDevStartsAndItUsesTheSharedDevKey() {
+        KeySealer dev = KeySealer.fromConfiguration("atoll.x.key", " ", List.of(), true, "to do x");
+        assertThat(dev.keyId()).isEqualTo(KeySealer.of("k", KeySealer.DEV_KEY).keyId());
+        assertThatThrownBy(() -> KeySealer.fromConfiguration("atoll.x.key", null, List.of(), false, "to do x"))
+                .hasMessageStartingWith("atoll.x.key is required to do x");
+        String old = KeySealer.generateKey();
+        KeyEnvelope sealed = KeySealer.of("k", old).seal(SECRET, "h");
+        assertThat(KeySealer.fromConfiguration("k", KeySealer.generateKey(), List.of(old), false, "")
+                .open(sealed, "h")).isEqualTo(SECRET);
+    }
+
+    @Test
     void aHostCertificateRoundTripsThroughTheZooKeeperCodecAndPrintsNoSecret() {
         KeySealer sealer = KeySealer.of("k", KeySealer.generateKey());
         HostCertificate value = new HostCertificate("shop", "*.shop.example.com", "-----BEGIN CERTIFICATE-----\n",

@@ -3,8 +3,6 @@ package io.atoll.gateway.tls;
 import io.atoll.crypto.KeySealer;
 import io.atoll.gateway.config.AtollGatewayProperties;
 import io.atoll.zk.ZkPaths;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,20 +30,10 @@ public class TlsConfiguration {
     @Conditional(TlsEnabled.class)
     CertificateStore certificateStore(CuratorFramework client, ZkPaths paths, TlsProperties tls,
             AtollGatewayProperties gateway, Environment environment) {
-        String key = tls.encryptionKey();
-        if (key == null || key.isBlank()) {
-            if (!environment.matchesProfiles("dev")) {
-                throw new IllegalStateException(KEY_PROPERTY + " is required to serve HTTPS: the value of platform-api's"
+        KeySealer sealer = KeySealer.fromConfiguration(KEY_PROPERTY, tls.encryptionKey(), tls.previousEncryptionKeys(),
+                environment.matchesProfiles("dev"), "to serve HTTPS: the value of platform-api's"
                         + " atoll.platform.certificates.encryption-key (or atoll.gateway.tls.enabled=false)");
-            }
-            log.warn("{} is not set: certificate keys are opened with dev's fixed key, published in Atoll's source."
-                    + " Never use this outside dev", KEY_PROPERTY);
-            key = KeySealer.DEV_KEY;
-        }
-        List<String> keys = new ArrayList<>();
-        keys.add(key);
-        keys.addAll(tls.previousEncryptionKeys());
-        return new CertificateStore(client, paths, new KeySealer(KEY_PROPERTY, keys), tls, gateway.initialSyncTimeout());
+        return new CertificateStore(client, paths, sealer, tls, gateway.initialSyncTimeout());
     }
 
     static class TlsEnabled implements Condition {
