@@ -15,10 +15,11 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * HTTPS is served where the gateway can open the keys platform-api sealed: with
- * {@code atoll.gateway.tls.encryption-key}, or in {@code dev} with dev's fixed key. Without a key
- * it stays off (a line at start says so) unless {@code atoll.gateway.tls.enabled=true}, which
- * then stops the start for want of the key.
+ * HTTPS is served where the gateway can open the keys platform-api sealed: by default when
+ * {@code atoll.gateway.tls.encryption-key} is set. {@code atoll.gateway.tls.enabled=true} turns
+ * it on without one in {@code dev} (dev's fixed key) and stops any other start for want of it;
+ * {@code false} keeps it off. Not on by itself in {@code dev}: several dev gateways on one machine
+ * (the end-to-end tests start them) would all want port 8443.
  */
 @Configuration(proxyBeanMethods = false)
 public class TlsConfiguration {
@@ -45,9 +46,10 @@ public class TlsConfiguration {
                 return Boolean.parseBoolean(enabled.strip());
             }
             String key = environment.getProperty(KEY_PROPERTY);
-            boolean on = (key != null && !key.isBlank()) || environment.matchesProfiles("dev");
+            boolean on = key != null && !key.isBlank();
             if (!on) {
-                log.info("HTTPS is off: no {} to open certificate keys with", KEY_PROPERTY);
+                log.info("HTTPS is off: no {} to open certificate keys with (atoll.gateway.tls.enabled=true in dev"
+                        + " uses dev's key)", KEY_PROPERTY);
             }
             return on;
         }

@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * The HTTPS traffic port.
  *
- * @param enabled whether to serve HTTPS at all; by default on wherever certificates can be
- *     opened (an {@code encryptionKey} is set, or the {@code dev} profile with its fixed key)
+ * @param enabled whether to serve HTTPS at all; by default on when an {@code encryptionKey} is
+ *     set; {@code true} in {@code dev} without one uses dev's fixed key
  * @param port the TLS traffic port
  * @param publicPort the HTTPS port clients reach (a load balancer's 443 in front of the gateway):
  *     redirects point there; the bound port by default
