@@ -183,6 +183,9 @@ final class AtollPlatform implements AutoCloseable {
                 "--atoll.zookeeper.connect-string=127.0.0.1:" + zookeeperPort,
                 "--atoll.gateway.port=" + gatewayPort,
                 "--server.port=" + gatewayManagementPort,
+                // its start-up warm-up (20 s of load on both cores) would only slow the other
+                // services' start here; GatewayWarmupTest tests it
+                "--atoll.gateway.warmup.enabled=false",
                 // its own: a snapshot left by an earlier run would route to that run's ports
                 "--atoll.gateway.snapshot-file=" + data.resolve("gateway").resolve("routing-snapshot.json"))).start();
         for (ServiceProcess service : List.of(platformApi, registry, gateway)) {
