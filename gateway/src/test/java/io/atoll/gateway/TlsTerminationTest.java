@@ -321,6 +321,15 @@ class TlsTerminationTest {
         certificate("blog", "*.blog.tls.test", renewed, false, 0);
     }
 
+    @Test
+    void plainHttpOnTheTlsPortIsCutAndThePortKeepsServing() throws Exception {
+        awaitServed("shop.tls.test", shopLeaf);
+        RawHttp.Result plain = RawHttp.exchange(proxy.tlsPort(), "GET / HTTP/1.1\r\nHost: shop.tls.test\r\n\r\n");
+        assertThat(plain.closed()).isTrue();
+        assertThat(plain.text()).doesNotContain("shop");
+        assertThat(https("shop.tls.test", shopCa, "/").body()).isEqualTo("shop");
+    }
+
     record Curl(int exit, String output) {
         Curl(List<String> command) throws Exception {
             this(run(command));
