@@ -117,6 +117,8 @@ class InstanceProblemDockerTest extends AgentDockerTestSupport {
         List<Seen> seen = watchStatuses("hello");
         assign(assignment(instance));
         assertThat(awaitState("hello", instance, InstanceState.HEALTHY).problem()).isNull();
+        // the watch reports what awaitState read directly a moment later (CI once saw it still empty)
+        await().atMost(WITHIN).until(() -> seen.stream().anyMatch(s -> s.status().state() != InstanceState.FAILED));
         // STARTING, or HEALTHY straight away when the app answered at once: either way without the problem
         assertThat(seen).filteredOn(s -> s.status().state() != InstanceState.FAILED).isNotEmpty()
                 .allSatisfy(s -> assertThat(s.status().problem()).isNull());
