@@ -344,7 +344,7 @@ public class WarmBuilders implements SmartLifecycle {
         }
     }
 
-    /** The apps with a warm container now, for tests and the docs' example. */
+    /** The apps that have a warm container now. */
     public Set<String> warmApps() {
         return Set.copyOf(apps.keySet());
     }
