@@ -6,15 +6,26 @@ import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
 import io.atoll.model.RouteRule;
 import io.atoll.zk.ZkPaths;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 
-/** An in-process ZooKeeper and a client writing what platform-api and the agents would write. */
+/**
+ * An in-process ZooKeeper and a client writing what platform-api and the agents would write.
+ *
+ * <p>The server outlives its test class: {@link #close()} closes only the client. Spring keeps a
+ * class's context cached after the class, pauses it when the next class needs another (Spring 7)
+ * and closes it when the JVM exits; each of those deregisters the gateway from discovery, which
+ * against a stopped ZooKeeper waited for a connection timeout per Spring Cloud bean (Curator's ten
+ * retries each before {@code RetriesUntilClose}): 30-40 s per test class.
+ */
 final class ZkFixture implements AutoCloseable {
 
     final TestingServer server;
@@ -24,7 +35,9 @@ final class ZkFixture implements AutoCloseable {
 
     ZkFixture() {
         try {
-            server = new TestingServer(true);
+            // Its data under target/, not /tmp: the server is never closed, so nothing would delete it.
+            server = new TestingServer(-1, Files.createDirectories(Path.of("target", "test-zookeeper"))
+                    .resolve(UUID.randomUUID().toString()).toFile());
             client = CuratorFrameworkFactory.builder()
                     .connectString(server.getConnectString())
                     .sessionTimeoutMs(5000)
@@ -89,9 +102,9 @@ final class ZkFixture implements AutoCloseable {
         }
     }
 
+    /** The client only; the server stops with the JVM (see the class comment). */
     @Override
-    public void close() throws Exception {
+    public void close() {
         client.close();
-        server.close();
     }
 }

@@ -3,7 +3,6 @@ package io.atoll.zk.config;
 import io.atoll.zk.ZkPaths;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -11,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -26,14 +26,19 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnProperty(prefix = "atoll.zookeeper", name = "enabled", matchIfMissing = true)
 public class AtollZookeeperAutoConfiguration {
 
+    @Bean
+    RetriesUntilClose zookeeperRetries(ApplicationContext context) {
+        return new RetriesUntilClose(context);
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    CuratorFramework curatorFramework(AtollZookeeperProperties properties) {
+    CuratorFramework curatorFramework(AtollZookeeperProperties properties, RetriesUntilClose retries) {
         CuratorFramework client = CuratorFrameworkFactory.builder()
                 .connectString(properties.effectiveConnectString())
                 .sessionTimeoutMs((int) properties.sessionTimeout().toMillis())
                 .connectionTimeoutMs((int) properties.connectionTimeout().toMillis())
-                .retryPolicy(new ExponentialBackoffRetry(250, 10, 5_000))
+                .retryPolicy(retries)
                 .build();
         client.start();
         return client;
