@@ -11,6 +11,7 @@ import io.atoll.model.InstanceStatus;
 import io.atoll.model.IpGroup;
 import io.atoll.model.Resources;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -212,6 +213,40 @@ class FirewallDockerTest extends AgentDockerTestSupport {
     }
 
     @Test
+    void theGatewayReachesAnAppWithoutDockerProxyAndNoOtherAppDoes() throws Exception {
+        // defaults: advertised host 127.0.0.1, so only a gateway on this host can use the address
+        startAgent(zookeeper.getConnectString(), "atoll.agent.network.interval=1s");
+        InstanceStatus app = run("direct", List.of());
+        InstanceStatus other = run("other-team", List.of());
+        String ip = ipOf(app.containerId());
+        assertThat(app.address()).isEqualTo(ip + ":8080");
+        // served from this host, over the bridge: no docker-proxy holds a connection to the app
+        try (Socket direct = new Socket(ip, 8080)) {
+            assertThat(get(app.address())).startsWith("hello from");
+            assertThat(dockerProxyConnectionsTo(ip)).isZero();
+        }
+        // whereas the published port on loopback goes through one (what the gateway used before)
+        String published = docker("port", app.containerId(), "8080/tcp").lines().findFirst().orElseThrow().strip();
+        int hostPort = Integer.parseInt(published.substring(published.lastIndexOf(':') + 1));
+        try (Socket viaProxy = new Socket("127.0.0.1", hostPort)) {
+            await().atMost(WITHIN).until(() -> dockerProxyConnectionsTo(ip) > 0);
+        }
+        // another app, another team's, still cannot open that address, nor the published port
+        assertRefused(other, ip, 8080);
+        assertRefused(other, hostAddress(), hostPort);
+    }
+
+    @Test
+    void aRoutableAdvertisedHostKeepsThePublishedPort() throws Exception {
+        // a gateway on another host cannot reach the bridge: it gets the host and the published port
+        startAgent(zookeeper.getConnectString(), "atoll.agent.network.interval=1s",
+                "atoll.agent.advertised-host=192.0.2.10");
+        InstanceStatus app = run("published", List.of());
+        String published = docker("port", app.containerId(), "8080/tcp").lines().findFirst().orElseThrow().strip();
+        assertThat(app.address()).isEqualTo("192.0.2.10:" + published.substring(published.lastIndexOf(':') + 1));
+    }
+
+    @Test
     void aContainerMadeBeforeTheAppsNetworkIsReplacedOnIt() throws Exception {
         // as an agent before isolation made it: on Docker's default bridge, labelled for this node
         String instance = newInstanceId();
@@ -251,6 +286,12 @@ class FirewallDockerTest extends AgentDockerTestSupport {
         long millis = (System.nanoTime() - started) / 1_000_000;
         assertThat(answer).as("GET %s:%d from %s", address, port, from.app()).contains("Connection refused");
         assertThat(millis).as("refused at once, not left hanging").isLessThan(3000);
+    }
+
+    /** Established connections to the address's port 8080 that a docker-proxy process holds. */
+    private static long dockerProxyConnectionsTo(String ip) throws Exception {
+        return runCommand(List.of("ss", "-Htnp", "state", "established", "dst", ip + ":8080")).lines()
+                .filter(line -> line.contains("\"docker-proxy\"")).count();
     }
 
     private static String ipOf(String container) throws Exception {

@@ -18,6 +18,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param zone availability zone the scheduler spreads instances over
  * @param region region the zone belongs to
  * @param advertisedHost the address the gateway uses together with a container's published host port
+ * @param instanceAddress the address published for each instance: {@code container}, the container's
+ *     own address on the apps' network and its container port, which a gateway on this host reaches
+ *     over the bridge without Docker's userland proxy ({@code docker-proxy}); {@code published-port},
+ *     {@code advertised-host} and the published host port, the one a gateway on another host can
+ *     reach; {@code auto} (default) is {@code container} while {@code advertised-host} is a loopback
+ *     address (only a gateway on this host could use it then) and {@code published-port} otherwise
  * @param dockerHost the Docker engine's API endpoint
  * @param capacity what the scheduler may place here; unset parts are derived from the host
  * @param reconcileInterval how often the loop re-reads desired and actual state without being woken
@@ -37,6 +43,7 @@ public record AgentProperties(
         String zone,
         String region,
         String advertisedHost,
+        InstanceAddress instanceAddress,
         URI dockerHost,
         Capacity capacity,
         Duration reconcileInterval,
@@ -54,6 +61,7 @@ public record AgentProperties(
         zone = blank(zone) ? "zone-a" : zone;
         region = blank(region) ? "region-1" : region;
         advertisedHost = blank(advertisedHost) ? "127.0.0.1" : advertisedHost;
+        instanceAddress = instanceAddress == null ? InstanceAddress.AUTO : instanceAddress;
         dockerHost = dockerHost == null ? URI.create("unix:///var/run/docker.sock") : dockerHost;
         capacity = capacity == null ? new Capacity(null, null, null) : capacity;
         reconcileInterval = reconcileInterval == null ? Duration.ofSeconds(2) : reconcileInterval;
@@ -65,6 +73,25 @@ public record AgentProperties(
         retry = retry == null ? new Retry(null, null) : retry;
         crashLogs = crashLogs == null ? new CrashLogs(null, null) : crashLogs;
         registryCredentials = registryCredentials == null ? List.of() : List.copyOf(registryCredentials);
+    }
+
+    /** Which address of an instance the agent publishes for the gateway. */
+    public enum InstanceAddress {
+        AUTO, CONTAINER, PUBLISHED_PORT
+    }
+
+    /**
+     * Whether instances are published at their address on the apps' network rather than at the
+     * advertised host's published port. A loopback advertised host (a literal, never looked up)
+     * already limits the gateway to this host, which reaches the bridge directly.
+     */
+    public boolean publishesContainerAddress() {
+        return switch (instanceAddress) {
+            case CONTAINER -> true;
+            case PUBLISHED_PORT -> false;
+            case AUTO -> advertisedHost.equals("localhost") || advertisedHost.startsWith("127.")
+                    || advertisedHost.equals("::1") || advertisedHost.equals("[::1]");
+        };
     }
 
     /** The login for the registry an image reference names, if one is configured. */

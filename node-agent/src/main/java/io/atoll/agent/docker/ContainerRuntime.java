@@ -9,10 +9,12 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.InternetProtocol;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import io.atoll.agent.config.AgentProperties;
@@ -99,6 +101,7 @@ public class ContainerRuntime {
                 state.getFinishedAt(),
                 state.getExitCode(),
                 running ? publishedPort(response) : 0,
+                running ? networkAddress(response, network.name()) : null,
                 labels,
                 Boolean.TRUE.equals(state.getOOMKilled()),
                 error,
@@ -269,6 +272,29 @@ public class ContainerRuntime {
         } catch (NotFoundException e) {
             // Already gone.
         }
+    }
+
+    /**
+     * {@code ip:port}: the container's address on the apps' network and the port it publishes,
+     * which this host reaches over the bridge without Docker's userland proxy; null when it is not
+     * on that network or publishes nothing.
+     */
+    private static String networkAddress(InspectContainerResponse response, String networkName) {
+        if (response.getNetworkSettings() == null || response.getNetworkSettings().getNetworks() == null
+                || response.getNetworkSettings().getPorts() == null) {
+            return null;
+        }
+        ContainerNetwork network = response.getNetworkSettings().getNetworks().get(networkName);
+        String ip = network == null ? null : network.getIpAddress();
+        if (ip == null || ip.isBlank()) {
+            return null;
+        }
+        for (Map.Entry<ExposedPort, Ports.Binding[]> entry : response.getNetworkSettings().getPorts().getBindings().entrySet()) {
+            if (entry.getKey().getProtocol() == InternetProtocol.TCP && entry.getValue() != null) {
+                return ip + ":" + entry.getKey().getPort();
+            }
+        }
+        return null;
     }
 
     private static int publishedPort(InspectContainerResponse response) {

@@ -9,6 +9,8 @@ import java.util.Map;
  * What an inspect says about one of this node's containers, read fresh for every decision.
  *
  * @param hostPort the host port the container port is published on; 0 while not running
+ * @param networkAddress {@code ip:port} of the container port on the apps' network, reached from
+ *     this host without Docker's userland proxy; null while not running or not on that network
  * @param startedAt Docker's StartedAt: changes on every (re)start, so it tells a restart from an adoption
  * @param finishedAt Docker's FinishedAt: changes on every exit, so one exit is counted as one crash
  * @param oomKilled Docker's State.OOMKilled: the kernel killed a process of it for its memory limit
@@ -26,6 +28,7 @@ public record ContainerSnapshot(
         String finishedAt,
         Integer exitCode,
         int hostPort,
+        String networkAddress,
         Map<String, String> labels,
         boolean oomKilled,
         String error,

@@ -27,6 +27,8 @@ final class InstanceRecord {
     HealthCheck check;
     String containerId;
     int hostPort;
+    /** {@code ip:port} on the apps' network, null when the container is not on it. */
+    String networkAddress;
     String startedAt;
     /** The FinishedAt of the last exit already counted, so one exit is one crash. */
     String countedExit;
@@ -61,6 +63,7 @@ final class InstanceRecord {
     void detach() {
         containerId = null;
         hostPort = 0;
+        networkAddress = null;
         startedAt = null;
         countedExit = null;
     }

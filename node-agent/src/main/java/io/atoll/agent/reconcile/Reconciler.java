@@ -499,6 +499,7 @@ public class Reconciler implements SmartLifecycle {
                 record.countedExit = container.finishedAt();
                 record.containerId = container.id();
                 record.hostPort = 0;
+                record.networkAddress = null;
                 record.cancelHealthChecks();
                 int crashes = record.crashes.record(container.ranFor());
                 Duration backoff = record.crashes.backoff(crashes);
@@ -762,6 +763,7 @@ public class Reconciler implements SmartLifecycle {
     private static void attach(InstanceRecord record, ContainerSnapshot container) {
         record.containerId = container.id();
         record.hostPort = container.hostPort();
+        record.networkAddress = container.networkAddress();
         record.startedAt = container.startedAt();
     }
 
@@ -802,8 +804,19 @@ public class Reconciler implements SmartLifecycle {
         }
     }
 
+    /**
+     * Where the gateway sends the instance's traffic. The container's own address skips the
+     * userland proxy Docker puts behind a published port on loopback (a process and two socket
+     * copies per connection); a container not on the apps' network keeps its published port.
+     */
     private String address(InstanceRecord record) {
-        return record.hostPort > 0 ? properties.advertisedHost() + ":" + record.hostPort : null;
+        if (record.hostPort <= 0) {
+            return null;
+        }
+        if (record.networkAddress != null && properties.publishesContainerAddress()) {
+            return record.networkAddress;
+        }
+        return properties.advertisedHost() + ":" + record.hostPort;
     }
 
     private Resources usage() {
