@@ -77,6 +77,7 @@ final class Exchange {
     /** While the codecs are being taken out after a 101: what the instance sent meanwhile. */
     private List<Object> tunnelBacklog;
     private boolean tunnel;
+    private final boolean bodyless;
 
     /**
      * @param request already rewritten for the instance (path, forwarded headers)
@@ -96,6 +97,8 @@ final class Exchange {
         this.repeatable = repeatable;
         this.upgrade = upgrade;
         this.headRequest = headRequest;
+        // Framed by Hop.frame already, so these headers say whether a body follows the head.
+        this.bodyless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
     }
 
     /**
@@ -152,7 +155,10 @@ final class Exchange {
         if (upgrade && !finished) {
             return false;
         }
-        return requestComplete || finished || (backendChannel != null && backendChannel.isWritable());
+        // A request without a body has nothing to hold back while the instance's connection
+        // opens: pausing the read until its empty end arrives, in the same read, would cost two
+        // epoll_ctl calls per request to an instance that closes every connection.
+        return requestComplete || bodyless || finished || (backendChannel != null && backendChannel.isWritable());
     }
 
     // ------------------------------------------------------------------ client side

@@ -116,12 +116,11 @@ public class ProxyServer implements SmartLifecycle {
         Class<? extends ServerChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         Class<? extends SocketChannel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
 
-        long poolIdle = properties.poolIdleTimeout().toMillis();
         Bootstrap backendTemplate = new Bootstrap()
                 .channel(clientType)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
-        BackendConnections backendConnections = new BackendConnections(backendTemplate);
+        BackendConnections backendConnections = new BackendConnections(backendTemplate, properties.poolIdleTimeout());
         backendTemplate.handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel channel) {
@@ -129,8 +128,7 @@ public class ProxyServer implements SmartLifecycle {
                 channel.pipeline()
                         .addLast(new PooledConnectionGuard(handler))
                         .addLast(new BackendCodec(8192, properties.maxHeaderSize(), 65536))
-                        // Reader idleness only: an all-idle handler would put a listener on every write.
-                        .addLast(new IdleStateHandler(poolIdle, 0, 0, TimeUnit.MILLISECONDS))
+                        // The pool idle timer is added when the connection is first pooled (BackendConnections.offer).
                         .addLast(handler);
             }
         });
