@@ -7,6 +7,7 @@ import io.atoll.gateway.routing.RoutingTableWatcher;
 import io.atoll.model.AppRoute;
 import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
+import io.atoll.warmup.JitQuietness;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
@@ -20,8 +21,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -189,11 +188,8 @@ public class GatewayWarmup implements SmartLifecycle {
 
     /** Sends load until the JIT is quiet, the request budget is spent, the time is up or the gateway stops. */
     private String drive(WarmupLoad load, long started) {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean canTellQuiet = jit != null && jit.isCompilationTimeMonitoringSupported();
+        JitQuietness jit = new JitQuietness(QUIET_COMPILE_MILLIS_PER_SECOND, 2);
         long deadline = started + properties.maxDuration().toNanos();
-        long compiled = canTellQuiet ? jit.getTotalCompilationTime() : 0;
-        int quietSeconds = 0;
         while (true) {
             try {
                 Thread.sleep(1000);
@@ -215,13 +211,8 @@ public class GatewayWarmup implements SmartLifecycle {
             if (load.failed() > 1000 && load.failed() > load.succeeded()) {
                 return "failing requests";
             }
-            if (canTellQuiet) {
-                long now = jit.getTotalCompilationTime();
-                quietSeconds = now - compiled < QUIET_COMPILE_MILLIS_PER_SECOND ? quietSeconds + 1 : 0;
-                compiled = now;
-                if (quietSeconds >= 2 && System.nanoTime() - started >= MIN_LOAD.toNanos()) {
-                    return "a quiet JIT";
-                }
+            if (jit.sample() && System.nanoTime() - started >= MIN_LOAD.toNanos()) {
+                return "a quiet JIT";
             }
         }
     }
