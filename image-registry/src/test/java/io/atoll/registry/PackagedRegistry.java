@@ -43,7 +43,9 @@ public final class PackagedRegistry {
         Path jar = Path.of(System.getProperty("registry.jar", "target/image-registry-0.1.0-SNAPSHOT.jar"));
         assertThat(jar).as("the packaged registry (this test runs after package)").exists();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar.toString(), "--spring.profiles.active=dev", "--server.port=" + port));
+                "-Xmx256m", "-jar", jar.toString(), "--spring.profiles.active=dev", "--server.port=" + port,
+                // these tests kill and restart it; its start-up warm-up is RegistryWarmupTest's subject
+                "--atoll.registry.warmup.enabled=false"));
         command.addAll(List.of(arguments));
         Process started = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

@@ -51,7 +51,9 @@ public final class RegistryProcess implements AutoCloseable {
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
                 "--spring.profiles.active=dev",
                 "--server.port=" + port,
-                "--atoll.registry.storage.root=" + storage))
+                "--atoll.registry.storage.root=" + storage,
+                // a registry for tests to push to, not to be fast from its first second (RegistryWarmupTest)
+                "--atoll.registry.warmup.enabled=false"))
                 .directory(storage.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))

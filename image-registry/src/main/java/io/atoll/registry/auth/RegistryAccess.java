@@ -41,6 +41,8 @@ public class RegistryAccess {
      */
     private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
     private final byte[] salt = new byte[32];
+    /** The start-up warm-up's own login while it runs (see {@link #grantPrivately}); null otherwise. */
+    private volatile PrivateGrant privateGrant;
 
     public RegistryAccess(AuthProperties properties) {
         this.enabled = properties.enabled();
@@ -95,6 +97,13 @@ public class RegistryAccess {
         }
         String user = decoded.substring(0, colon);
         String password = decoded.substring(colon + 1);
+        PrivateGrant only = privateGrant;
+        if (only != null && only.user().equals(user)) {
+            if (!MessageDigest.isEqual(only.fingerprint(), fingerprint(password))) {
+                throw unauthorized("invalid username or password");
+            }
+            return new Identity(user);
+        }
         Grant grant = users.get(user);
         if (grant == null || !passwordMatches(user, grant, password)) {
             log.debug("registry login refused for user {}", user);
@@ -142,6 +151,10 @@ public class RegistryAccess {
         if (who.anonymous()) {
             return action == Action.PULL && anonymousPull.matches(repository);
         }
+        PrivateGrant only = privateGrant;
+        if (only != null && only.user().equals(who.user())) {
+            return only.repository().equals(repository);
+        }
         Grant grant = users.get(who.user());
         if (grant == null) {
             return false;
@@ -149,6 +162,23 @@ public class RegistryAccess {
         // Push implies pull: docker checks with HEAD which blobs a repository already has before pushing them.
         return grant.push().matches(repository)
                 || action == Action.PULL && (grant.pull().matches(repository) || anonymousPull.matches(repository));
+    }
+
+    /**
+     * Lets one login, not among the configured users, push and pull in one repository until
+     * {@link #revokePrivately}: the start-up warm-up's, whose user name and password are random
+     * per start and never logged. Without bcrypt, as nothing stores its hash.
+     */
+    public void grantPrivately(String user, String password, RepositoryName repository) {
+        if (users.containsKey(user)) {
+            throw new IllegalArgumentException("a private login must not be a configured user");
+        }
+        privateGrant = new PrivateGrant(user, fingerprint(password), repository);
+    }
+
+    /** The private login is refused from now on, as any unknown user. */
+    public void revokePrivately() {
+        privateGrant = null;
     }
 
     private boolean passwordMatches(String user, Grant grant, String password) {
@@ -172,6 +202,9 @@ public class RegistryAccess {
 
     private static RegistryException unauthorized(String message) {
         return new RegistryException(ErrorCode.UNAUTHORIZED, message);
+    }
+
+    private record PrivateGrant(String user, byte[] fingerprint, RepositoryName repository) {
     }
 
     private record Grant(String passwordHash, RepositoryPrefixes pull, RepositoryPrefixes push, boolean admin) {

@@ -368,6 +368,24 @@ public class FilesystemRegistryStorage implements RegistryStorage {
     }
 
     @Override
+    public boolean deleteRepository(RepositoryName repository) {
+        Path dir = repositories.resolve(repository.value());
+        boolean manifests = renameAwayAndDelete(dir.resolve("_manifests"), "delete repository " + repository);
+        boolean links = renameAwayAndDelete(dir.resolve("_layers"), "delete repository " + repository);
+        // Then the now empty directories of its name, up to (not including) the repositories root.
+        for (Path empty = dir; !empty.equals(repositories); empty = empty.getParent()) {
+            try {
+                Files.deleteIfExists(empty);
+            } catch (DirectoryNotEmptyException e) {
+                break; // a repository nested under this name
+            } catch (IOException e) {
+                throw io("delete repository " + repository, e);
+            }
+        }
+        return manifests || links;
+    }
+
+    @Override
     public List<RepositoryName> listRepositories() {
         List<RepositoryName> result = new ArrayList<>();
         try {

@@ -76,6 +76,12 @@ public interface RegistryStorage {
     /** Deletes one manifest revision (not the tags that point at it); false when there was none. */
     boolean deleteManifest(RepositoryName repository, Digest digest);
 
+    /**
+     * Removes the repository's manifests, tags and blob links (never the blobs, nor a repository
+     * nested under its name), so that it is no longer listed; false when there was nothing.
+     */
+    boolean deleteRepository(RepositoryName repository);
+
     /** Every repository that has had a manifest pushed, sorted by name. */
     List<RepositoryName> listRepositories();
 

@@ -387,6 +387,16 @@ public class S3RegistryStorage implements RegistryStorage, AutoCloseable {
         return deleteIfPresent(revisionKey(repository, digest));
     }
 
+    @Override
+    public boolean deleteRepository(RepositoryName repository) {
+        String base = prefix + "repositories/" + repository.value() + "/";
+        // Its own two subtrees only: "repositories/a/" is also the start of a nested "a/b".
+        List<S3Object> objects = new ArrayList<>(list(base + "_manifests/"));
+        objects.addAll(list(base + "_layers/"));
+        deleteAll(objects);
+        return !objects.isEmpty();
+    }
+
     /**
      * Walks the names one path component at a time with delimiter listings, as a directory tree:
      * a prefix with a {@code _manifests/} child is a repository (as {@link #repositoryExists}

@@ -131,6 +131,38 @@ abstract class RegistryStorageContract {
     }
 
     @Test
+    void deletingARepositoryKeepsBlobsAndRepositoriesNestedUnderItsName() {
+        RepositoryName nested = new RepositoryName("library/app/nested");
+        byte[] content = "kept".getBytes(StandardCharsets.UTF_8);
+        Digest blob = Digest.of(content);
+        String id = UUID.randomUUID().toString();
+        storage.createUpload(id, REPO);
+        storage.appendUpload(id, new ByteArrayInputStream(content));
+        storage.commitUpload(id, blob);
+        byte[] manifest = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
+        Digest digest = Digest.of(manifest);
+        for (RepositoryName repository : new RepositoryName[] {REPO, nested}) {
+            storage.linkBlob(repository, blob);
+            storage.writeManifest(repository, digest, "application/vnd.oci.image.manifest.v1+json", manifest);
+            storage.writeTag(repository, "v1", digest);
+        }
+
+        assertThat(storage.deleteRepository(REPO)).isTrue();
+        assertThat(storage.deleteRepository(REPO)).isFalse();
+        assertThat(storage.repositoryExists(REPO)).isFalse();
+        assertThat(storage.listRepositories()).containsExactly(nested);
+        assertThat(storage.readTag(REPO, "v1")).isEmpty();
+        assertThat(storage.blobLinked(REPO, blob)).isFalse();
+        assertThat(storage.readTag(nested, "v1")).hasValue(digest);
+        assertThat(storage.blobLinked(nested, blob)).isTrue();
+        assertThat(storage.statBlob(blob)).as("blobs are not the repository's").isPresent();
+
+        assertThat(storage.deleteRepository(nested)).isTrue();
+        assertThat(storage.listRepositories()).isEmpty();
+        assertThat(storage.listBlobLinks()).isEmpty();
+    }
+
+    @Test
     void blobLinksArePerRepositoryAndApartFromTheBytes() {
         RepositoryName other = new RepositoryName("library/other");
         RepositoryName nested = new RepositoryName("library/app/nested");
