@@ -3,6 +3,7 @@ package io.atoll.platform.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.atoll.crypto.KeySealer;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -46,6 +47,9 @@ final class AtollPlatform implements AutoCloseable {
     final int registryPort;
     final int gatewayPort;
     final int gatewayManagementPort;
+    final int gatewayTlsPort;
+    /** Seals certificate keys in platform-api and opens them in the gateway, as in production. */
+    final String certificateKey = KeySealer.generateKey();
     final Path data;
     final List<Agent> agents = new ArrayList<>();
 
@@ -119,6 +123,7 @@ final class AtollPlatform implements AutoCloseable {
         registryPort = ServiceProcess.freePort();
         gatewayPort = ServiceProcess.freePort();
         gatewayManagementPort = ServiceProcess.freePort();
+        gatewayTlsPort = ServiceProcess.freePort();
         data = Files.createTempDirectory("atoll-" + name);
         for (String zone : zones) {
             String nodeId = zones.size() == 1 ? name + "-node-" + ProcessHandle.current().pid()
@@ -160,15 +165,13 @@ final class AtollPlatform implements AutoCloseable {
                 "--atoll.platform.data-dir=" + data.resolve("platform"),
                 "--atoll.platform.registry.url=http://" + registryHost(),
                 "--atoll.platform.registry.username=deployer",
-                "--atoll.platform.registry.password=" + deployerPassword));
+                "--atoll.platform.registry.password=" + deployerPassword,
+                "--atoll.platform.certificates.encryption-key=" + certificateKey));
         apiArgs.addAll(platformApiArgs);
         platformApi = new ServiceProcess("platform-api", logName("platform-api"), apiPort, apiArgs).start();
         // Not dev: the registry requires logins, as in production. CI pushes, deploys pull.
         registry = new ServiceProcess("image-registry", logName("image-registry"), registryPort, List.of(
                 "--server.port=" + registryPort,
-                // Its start-up warm-up would take both cores for up to 15 s while the other services start;
-                // RegistryWarmupTest covers it.
-                "--atoll.registry.warmup.enabled=false",
                 // only to register for the dashboard
                 "--atoll.zookeeper.connect-string=127.0.0.1:" + zookeeperPort,
                 "--atoll.registry.auth.users.ci.password-hash=" + bcrypt.encode(ciPassword),
@@ -186,6 +189,8 @@ final class AtollPlatform implements AutoCloseable {
                 "--atoll.zookeeper.connect-string=127.0.0.1:" + zookeeperPort,
                 "--atoll.gateway.port=" + gatewayPort,
                 "--server.port=" + gatewayManagementPort,
+                "--atoll.gateway.tls.port=" + gatewayTlsPort,
+                "--atoll.gateway.tls.encryption-key=" + certificateKey,
                 // its start-up warm-up (20 s of load on both cores) would only slow the other
                 // services' start here; GatewayWarmupTest tests it
                 "--atoll.gateway.warmup.enabled=false",
@@ -209,6 +214,10 @@ final class AtollPlatform implements AutoCloseable {
                     apiJson("/api/v1/nodes").forEach(view -> registered.add(view.path("node").path("nodeId").asString()));
                     return agents.stream().allMatch(agent -> registered.contains(agent.nodeId));
                 });
+    }
+
+    long gatewayPid() {
+        return gateway.pid();
     }
 
     String logName(String service) {

@@ -4,7 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.atoll.testing.TestPki;
+import java.io.InputStream;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,8 +120,86 @@ class PlatformEndToEndIT {
         assertThat(containers()).containsOnlyKeys(ids);
     }
 
+    /**
+     * Issue 14: HTTPS by SNI with certificates uploaded through the API. Two of hello's hosts get
+     * certificates from two private CAs; curl, trusting one CA, reaches the host that CA's
+     * certificate is for and refuses the other host's. A certificate replaced through the API is
+     * served within a second of the upload's answer, by the same gateway process.
+     */
     @Test
     @Order(2)
+    void httpsWithCertificatesUploadedThroughTheApiChosenBySniAndReplacedWithoutARestart() throws Exception {
+        Path dir = Files.createTempDirectory(platform.data, "pki");
+        TestPki first = TestPki.root(dir, "First CA");
+        TestPki second = TestPki.root(dir, "Second CA");
+        uploadCertificate(first.issue("hello.example.test", List.of("hello.example.test"), TestPki.KeyType.EC));
+        uploadCertificate(second.issue("hello.localhost", List.of("hello.localhost"), TestPki.KeyType.RSA));
+        long gatewayPid = platform.gatewayPid();
+
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .until(() -> handshakeTrusting(first, "hello.example.test"));
+        assertThat(curlHttps(first, "hello.example.test")).startsWith("200 hello from");
+        assertThat(curlHttps(second, "hello.localhost")).startsWith("200 hello from");
+        // the other host's certificate is not one the first CA signed: curl refuses it (exit 60)
+        assertThat(curlHttps(first, "hello.localhost")).startsWith("exit 60");
+
+        TestPki third = TestPki.root(dir, "Third CA");
+        uploadCertificate(third.issue("hello.example.test", List.of("hello.example.test"), TestPki.KeyType.RSA));
+        long uploaded = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> handshakeTrusting(third, "hello.example.test"));
+        Duration served = Duration.ofNanos(System.nanoTime() - uploaded);
+        System.out.printf("replaced certificate served %d ms after the API answered%n", served.toMillis());
+        assertThat(served).isLessThan(Duration.ofSeconds(1));
+        assertThat(curlHttps(third, "hello.example.test")).startsWith("200 hello from");
+        assertThat(curlHttps(first, "hello.example.test")).startsWith("exit 60");
+        assertThat(platform.gatewayPid()).as("no restart").isEqualTo(gatewayPid);
+    }
+
+    private static void uploadCertificate(TestPki.Issued issued) throws Exception {
+        HttpResponse<String> response = api("PUT", "/api/v1/apps/hello/certificates",
+                AtollPlatform.JSON.writeValueAsString(Map.of("chain", issued.chainPem(), "key", issued.keyPem())));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    /** "200 body" from the gateway's TLS port, checked against {@code ca} only; "exit N" when curl fails. */
+    private static String curlHttps(TestPki ca, String host) throws Exception {
+        int port = platform.gatewayTlsPort;
+        Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "5", "--cacert", ca.certFile().toString(),
+                "--resolve", host + ":" + port + ":127.0.0.1", "-w", "%{http_code} ", "-o", "/dev/stderr",
+                "https://" + host + ":" + port + "/").start();
+        String status = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String body = new String(curl.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = curl.waitFor();
+        return exit == 0 ? status + body : "exit " + exit + " " + body;
+    }
+
+    /** Whether a TLS handshake with SNI {@code host} gets a chain that {@code ca} signed, for that host. */
+    private static boolean handshakeTrusting(TestPki ca, String host) throws Exception {
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        try (InputStream in = Files.newInputStream(ca.certFile())) {
+            trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", platform.gatewayTlsPort)) {
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setServerNames(List.of(new SNIHostName(host)));
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+            socket.setSoTimeout(2000);
+            socket.startHandshake();
+            return true;
+        } catch (SSLException e) {
+            return false;
+        }
+    }
+
+    @Test
+    @Order(3)
     void unknownHostIsA404Problem() throws Exception {
         HttpResponse<String> response = viaGateway("nobody.localhost");
         assertThat(response.statusCode()).isEqualTo(404);
@@ -119,7 +208,7 @@ class PlatformEndToEndIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aKilledContainerIsRestartedAndServesAgain() throws Exception {
         Map<String, String> before = containers();
         String victimInstance = before.keySet().iterator().next();
@@ -145,7 +234,7 @@ class PlatformEndToEndIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void restartingTheAgentLeavesTheAppRunningAndServed() throws Exception {
         Map<String, String> before = containers();
         assertThat(before).hasSize(2);
@@ -168,7 +257,7 @@ class PlatformEndToEndIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void anAppWithNoHealthyInstanceIsA503AndItsDeployFailsWithAReason() throws Exception {
         api("POST", "/api/v1/apps", "{\"name\":\"broken\",\"containerPort\":8080,\"healthPath\":\"/missing\"}");
         JsonNode deploy = deployAndWait("broken", "hello:e2e", 1);

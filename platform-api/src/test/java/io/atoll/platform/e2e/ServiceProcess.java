@@ -49,6 +49,11 @@ final class ServiceProcess implements AutoCloseable {
         this.health = URI.create("http://127.0.0.1:" + healthPort + "/actuator/health");
     }
 
+    /** The running process's id: the same one means the service was not restarted. */
+    long pid() {
+        return process.pid();
+    }
+
     /** Ports handed out in this JVM: none twice, though each was free when asked for. */
     private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
