@@ -12,7 +12,6 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
@@ -92,6 +91,10 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
         this.access = access;
         this.storage = storage;
         this.environment = environment;
+        if (!properties.enabled() || properties.maxDuration().isZero()) {
+            // Decided here, not when the port opens: a context without a web server is ready too.
+            end("disabled");
+        }
     }
 
     /** True once the registry may report ready: the warm-up is over, or disabled. */
@@ -127,10 +130,6 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
     public synchronized void onApplicationEvent(WebServerInitializedEvent event) {
         // The management server, when it has a port of its own, has a namespace: not the registry's port.
         if (StringUtils.hasText(event.getApplicationContext().getServerNamespace()) || state != State.PENDING) {
-            return;
-        }
-        if (!properties.enabled() || properties.maxDuration().isZero()) {
-            end("disabled");
             return;
         }
         if (environment.getProperty("server.ssl.enabled", Boolean.class, false)) {
@@ -285,6 +284,7 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
         private final String repository;
         private final String tag;
         private final byte[] layer;
+        private final List<byte[]> pieces = new ArrayList<>();
         private final Digest layerDigest;
         private final byte[] config;
         private final Digest configDigest;
@@ -301,6 +301,9 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
             layer = new byte[(int) properties.blobSize().toBytes()];
             random.nextBytes(layer);
             layerDigest = Digest.of(layer);
+            for (int at = 0; at < layer.length; at += PIECE) {
+                pieces.add(Arrays.copyOfRange(layer, at, Math.min(layer.length, at + PIECE)));
+            }
             config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
                     + layerDigest + "\"]},\"config\":{\"Labels\":{\"atoll.warmup\":\"" + random.nextLong() + "\"}}}")
                     .getBytes(StandardCharsets.UTF_8);
@@ -342,9 +345,9 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
             expect(404, send(request(blobs + missing).method("HEAD", BodyPublishers.noBody())));
             expect(List.of(200, 404), send(request(blobs + layerDigest).method("HEAD", BodyPublishers.noBody())));
 
-            // A chunked PATCH of the whole layer, then PUT ?digest= (docker, skopeo)
+            // The whole layer in a PATCH without a length (chunked, in 64 KiB pieces, as skopeo streams it), then PUT ?digest=
             String upload = location(expect(202, send(request(blobs + "uploads/").POST(BodyPublishers.noBody()))));
-            upload = location(expect(202, send(request(upload).method("PATCH", chunked(layer))
+            upload = location(expect(202, send(request(upload).method("PATCH", BodyPublishers.ofByteArrays(pieces))
                     .header("Content-Type", "application/octet-stream"))));
             expect(201, send(request(withDigest(upload, layerDigest)).PUT(BodyPublishers.noBody())));
             bytes.addAndGet(layer.length);
@@ -400,8 +403,9 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
             return builder;
         }
 
-        private HttpResponse<byte[]> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-            return http.send(request.build(), BodyHandlers.ofByteArray());
+        private HttpResponse<Void> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+            // Only status and headers matter here; a body (the range, an error) is read and dropped.
+            return http.send(request.build(), BodyHandlers.discarding());
         }
 
         /** The body streamed and hashed as it arrives, as a pulling client does. */
@@ -417,11 +421,11 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
             }
         }
 
-        private HttpResponse<byte[]> expect(int status, HttpResponse<byte[]> response) throws IOException {
+        private HttpResponse<Void> expect(int status, HttpResponse<Void> response) throws IOException {
             return expect(List.of(status), response);
         }
 
-        private HttpResponse<byte[]> expect(List<Integer> statuses, HttpResponse<byte[]> response) throws IOException {
+        private HttpResponse<Void> expect(List<Integer> statuses, HttpResponse<Void> response) throws IOException {
             if (!statuses.contains(response.statusCode())) {
                 throw new IOException(response.request().method() + " " + response.uri().getPath() + " answered "
                         + response.statusCode() + ", not " + statuses);
@@ -429,22 +433,13 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
             return response;
         }
 
-        private String location(HttpResponse<byte[]> response) throws IOException {
+        private String location(HttpResponse<Void> response) throws IOException {
             return response.headers().firstValue("Location")
                     .orElseThrow(() -> new IOException(response.uri().getPath() + " answered without a Location"));
         }
 
         private static String withDigest(String location, Digest digest) {
             return location + (location.contains("?") ? "&" : "?") + "digest=" + digest;
-        }
-
-        /** No length: sent with Transfer-Encoding: chunked, in pieces, as skopeo streams a layer. */
-        private static BodyPublisher chunked(byte[] bytes) {
-            List<byte[]> pieces = new ArrayList<>();
-            for (int at = 0; at < bytes.length; at += PIECE) {
-                pieces.add(Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + PIECE)));
-            }
-            return BodyPublishers.ofByteArrays(pieces);
         }
     }
 }
