@@ -63,9 +63,11 @@ public final class RouteFilterCatalogue {
     /** SCG's filters that make sense on an Atoll route, and Atoll's BasicAuth. */
     public static RouteFilterCatalogue standard() {
         Map<String, Shape> s = new LinkedHashMap<>();
-        for (String name : List.of("AddRequestHeader", "AddResponseHeader", "SetRequestHeader", "SetResponseHeader")) {
+        for (String name : List.of("AddRequestHeader", "SetRequestHeader", "SetResponseHeader")) {
             s.put(name, shape(req("name", Kind.HEADER), req("value", Kind.TEXT)));
         }
+        s.put("AddResponseHeader", shape(req("name", Kind.HEADER), req("value", Kind.TEXT),
+                opt("override", Kind.BOOLEAN)));
         for (String name : List.of("RemoveRequestHeader", "RemoveResponseHeader")) {
             s.put(name, shape(req("name", Kind.HEADER)));
         }
@@ -80,7 +82,9 @@ public final class RouteFilterCatalogue {
         s.put("RedirectTo", shape(req("status", Kind.STATUS), req("url", Kind.LOCATION),
                 opt("includeRequestParams", Kind.BOOLEAN)));
         s.put("SetStatus", shape(req("status", Kind.STATUS)));
-        s.put("RequestSize", shape(req("maxSize", Kind.SIZE)));
+        // SCG's RequestSize has no shortcut fields: "RequestSize=5MB" would bind nothing and keep SCG's
+        // 5 MB default, so the size must be named ({"name":"RequestSize","args":{"maxSize":"5MB"}}).
+        s.put("RequestSize", new Shape(List.of(), List.of(req("maxSize", Kind.SIZE)), false));
         s.put("RequestHeaderSize", shape(req("maxSize", Kind.SIZE), opt("errorHeaderName", Kind.HEADER)));
         s.put("MapRequestHeader", shape(req("fromHeader", Kind.HEADER), req("toHeader", Kind.HEADER)));
         s.put("DedupeResponseHeader", shape(req("name", Kind.TEXT), opt("strategy", Kind.TEXT)));
@@ -92,8 +96,8 @@ public final class RouteFilterCatalogue {
                 opt("in-memory-rate-limiter.replenishRate", Kind.COUNT),
                 opt("in-memory-rate-limiter.burstCapacity", Kind.COUNT),
                 opt("in-memory-rate-limiter.requestedTokens", Kind.COUNT)), false));
-        s.put("Retry", new Shape(List.of(opt("retries", Kind.COUNT)),
-                List.of(opt("statuses", Kind.TEXT), opt("methods", Kind.TEXT), opt("series", Kind.TEXT)), false));
+        s.put("Retry", new Shape(List.of(opt("retries", Kind.COUNT), opt("statuses", Kind.TEXT),
+                opt("methods", Kind.TEXT)), List.of(opt("series", Kind.TEXT)), false));
         s.put("BasicAuth", shape(req("user", Kind.TEXT), req("passwordSha256", Kind.SHA256)));
         return new RouteFilterCatalogue(s);
     }
@@ -197,6 +201,11 @@ public final class RouteFilterCatalogue {
             String problem = check(field, arg.getValue());
             if (problem != null) {
                 return field.name() + " " + problem;
+            }
+        }
+        for (Arg arg : shape.named()) {
+            if (!arg.optional() && !bound.containsKey(arg.name())) {
+                return "needs the argument " + arg.name() + " by name";
             }
         }
         for (Arg arg : shape.args()) {

@@ -43,7 +43,7 @@ class RouteFilterCatalogueTest {
     @Test
     void validDefinitionsPass() {
         assertThat(problems("RewritePath=/api/(?<rest>.*), /${rest}", "AddResponseHeader=X-A, b", "SetStatus=418",
-                "SetStatus=I_AM_A_TEAPOT", "RequestSize=5MB", "RedirectTo=302, https://example.com/x",
+                "SetStatus=I_AM_A_TEAPOT", "AddResponseHeader=X-A, b, true", "RedirectTo=302, https://example.com/x",
                 "RedirectTo=301, /elsewhere, true", "StripPrefix=1", "PreserveHostHeader",
                 "BasicAuth=alice, " + "a".repeat(64))).isEmpty();
         assertThat(catalogue.problems("filters", List.of(new RouteFilter("RewritePath",
@@ -61,7 +61,13 @@ class RouteFilterCatalogueTest {
                 .contains("'AddResponseHeader'").contains("value is missing");
         assertThat(problems("SetStatus=418, 419")).singleElement().asString().contains("at most 1 arguments");
         assertThat(problems("SetStatus=99")).singleElement().asString().contains("not an HTTP status");
-        assertThat(problems("RequestSize=lots")).singleElement().asString().contains("not a size");
+        // SCG's RequestSize binds no shortcut (it would keep its 5 MB default): the size must be named.
+        assertThat(problems("RequestSize=100B")).singleElement().asString().contains("name them (maxSize");
+        assertThat(problems("RequestSize")).singleElement().asString().contains("needs the argument maxSize");
+        assertThat(catalogue.problems("filters", List.of(new RouteFilter("RequestSize", Map.of("maxSize", "5MB")))))
+                .isEmpty();
+        assertThat(catalogue.problems("filters", List.of(new RouteFilter("RequestSize", Map.of("maxSize", "lots")))))
+                .singleElement().asString().contains("not a size");
         assertThat(problems("RedirectTo=302, javascript:alert(1)")).singleElement().asString()
                 .contains("http(s) URL");
         assertThat(problems("RedirectTo=302, //evil.example")).hasSize(1);

@@ -4,6 +4,7 @@ import io.atoll.gateway.balancing.LeastOutstandingBalancer;
 import io.atoll.gateway.management.RoutingEndpoint;
 import io.atoll.gateway.proxy.ProxyServer;
 import io.atoll.gateway.proxy.RequestMetrics;
+import io.atoll.gateway.routing.FilteredRoute;
 import io.atoll.gateway.routing.RoutingSnapshotStore;
 import io.atoll.gateway.routing.RoutingTableBuilder;
 import io.atoll.gateway.routing.RoutingTableHealthIndicator;
@@ -31,8 +32,10 @@ public class GatewayConfiguration {
 
     @Bean
     RoutingTableWatcher routingTableWatcher(CuratorFramework client, ZkPaths paths,
-            AtollGatewayProperties properties, LeastOutstandingBalancer balancer) {
-        return new RoutingTableWatcher(client, paths, new RoutingTableBuilder(properties), balancer,
+            AtollGatewayProperties properties, LeastOutstandingBalancer balancer,
+            ObjectProvider<FilteredRoute.Compiler> filters) {
+        return new RoutingTableWatcher(client, paths, new RoutingTableBuilder(properties, filters.getIfAvailable()),
+                balancer,
                 properties.initialSyncTimeout(), new RoutingSnapshotStore(properties.snapshotFile()),
                 properties.vanishedGrace());
     }

@@ -65,7 +65,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private long bodyLimit = Long.MAX_VALUE;
     private long bodyBytes;
 
-    private Exchange current;
+    private InFlight current;
     private ArrayDeque<Object> queued;
     private boolean keepAlive;
     private boolean http10;
@@ -190,7 +190,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (closed) {
             return;
         }
-        Exchange exchange = current;
+        InFlight exchange = current;
         current = null;
         if (exchange == null || !exchange.abandon(status.code())) {
             // Nothing of ours to answer (the gateway already did), or the instance's answer has
@@ -402,9 +402,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         HttpMethod method = request.method();
         boolean repeatable = !hasBody && (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)
                 || method.equals(HttpMethod.OPTIONS));
-        current = new Exchange(this, ctx, proxy, request, rule, match.backends(), requestId, started, repeatable,
-                upgrade, method.equals(HttpMethod.HEAD));
-        current.start(first, inRead);
+        if (rule.filters() != null) {
+            // The rule lists Spring Cloud Gateway filters: SCG's chain takes the request from here.
+            if (upgrade) {
+                proxy.balancer().release(first);
+                answer(rule.app(), HttpResponseStatus.NOT_IMPLEMENTED,
+                        "upgrades (WebSocket) are not served on a route with filters", requestId, started, hasBody);
+                return;
+            }
+            FilteredExchange filtered = new FilteredExchange(this, ctx, proxy, request, rule, match.backends(), first,
+                    requestId, started, repeatable, hasBody);
+            current = filtered;
+            filtered.start();
+            updateReading();
+            return;
+        }
+        Exchange exchange = new Exchange(this, ctx, proxy, request, rule, match.backends(), requestId, started,
+                repeatable, upgrade, method.equals(HttpMethod.HEAD));
+        current = exchange;
+        exchange.start(first, inRead);
         updateReading();
     }
 

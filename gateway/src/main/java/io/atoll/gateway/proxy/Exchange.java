@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * race); no response headers within the rule's timeout is a 504. Once the answer has started,
  * a failure can only cut the client's connection.
  */
-final class Exchange {
+final class Exchange extends InFlight {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 

@@ -14,9 +14,11 @@ import java.util.Map;
  * @param connectTimeout how long a TCP connection to an instance may take
  * @param responseTimeout how long an instance may take to send its response headers
  * @param maxBodyBytes the largest request body accepted
+ * @param filters the rule's Spring Cloud Gateway filters, or null for the plain fast path
  */
 public record AppRule(String app, String pathPrefix, Map<String, String> headers, Map<String, String> query,
-        boolean stripPrefix, int retries, Duration connectTimeout, Duration responseTimeout, long maxBodyBytes) {
+        boolean stripPrefix, int retries, Duration connectTimeout, Duration responseTimeout, long maxBodyBytes,
+        FilteredRoute filters) {
 
     public AppRule {
         pathPrefix = normalisePrefix(pathPrefix);

@@ -36,8 +36,17 @@ public final class RoutingTableBuilder {
     private final AtollGatewayProperties properties;
     private final Set<String> reportedConflicts = ConcurrentHashMap.newKeySet();
 
+    private final FilteredRoute.Compiler filters;
+    private final Set<String> reportedFilterErrors = ConcurrentHashMap.newKeySet();
+
     public RoutingTableBuilder(AtollGatewayProperties properties) {
+        this(properties, null);
+    }
+
+    /** @param filters binds rules that list filters; without it such rules are skipped */
+    public RoutingTableBuilder(AtollGatewayProperties properties, FilteredRoute.Compiler filters) {
         this.properties = properties;
+        this.filters = filters;
     }
 
     /**
@@ -80,8 +89,16 @@ public final class RoutingTableBuilder {
             List<RouteRule> rules = route == null ? List.of() : route.rules();
             String defaultHost = defaultHost(app);
             boolean defaultHostClaimed = false;
-            for (RouteRule rule : rules) {
-                AppRule appRule = toAppRule(app, rule);
+            for (int index = 0; index < rules.size(); index++) {
+                RouteRule rule = rules.get(index);
+                AppRule appRule = toAppRule(app, rule, index);
+                if (appRule == null) {
+                    // Failing closed: the app's own name must not fall back to a plain rule that
+                    // skips what the filters were there for (authentication, a rate limit).
+                    defaultHostClaimed |= rule.hosts().isEmpty()
+                            || rule.hosts().stream().anyMatch(h -> defaultHost.equals(hostKey(h)));
+                    continue;
+                }
                 // A rule naming no host is about the app's own name.
                 for (String host : rule.hosts().isEmpty() ? List.of(defaultHost) : rule.hosts()) {
                     String name = hostKey(host);
@@ -107,7 +124,7 @@ public final class RoutingTableBuilder {
                 }
             }
             if (!defaultHostClaimed) {
-                add(exact, defaultHost, toAppRule(app, RouteRule.forHosts(List.of(defaultHost))));
+                add(exact, defaultHost, toAppRule(app, RouteRule.forHosts(List.of(defaultHost)), -1));
             }
         }
         return new RoutingTable(version, Instant.now(), index(exact), index(wildcard), healthy, apps.size());
@@ -175,15 +192,32 @@ public final class RoutingTableBuilder {
         }
     }
 
-    private AppRule toAppRule(String app, RouteRule rule) {
+    /** @return null for a rule whose filters do not bind: it is skipped (logged once), the rest of the table stands */
+    private AppRule toAppRule(String app, RouteRule rule, int index) {
         Duration connect = rule.connectTimeoutMillis() > 0
                 ? Duration.ofMillis(rule.connectTimeoutMillis()) : properties.connectTimeout();
         Duration response = rule.responseTimeoutMillis() > 0
                 ? Duration.ofMillis(rule.responseTimeoutMillis()) : properties.responseTimeout();
         int retries = rule.retries() > 0 ? rule.retries() : rule.retries() < 0 ? 0 : properties.retries();
         long maxBody = rule.maxBodyBytes() > 0 ? rule.maxBodyBytes() : properties.maxBodySize().toBytes();
+        FilteredRoute filtered = null;
+        if (!rule.filters().isEmpty()) {
+            try {
+                if (filters == null) {
+                    throw new IllegalArgumentException("this gateway runs no filters");
+                }
+                // The id stays the same across rebuilds, so per-route state (rate limits) carries over.
+                filtered = filters.compile(app + "#" + index, rule.filters(), connect, response);
+            } catch (RuntimeException e) {
+                if (reportedFilterErrors.add(app + "#" + index + rule.filters())) {
+                    log.warn("Skipping rule {} of app {} (path {}): its filters do not bind: {}", index, app,
+                            rule.pathPrefix(), e.getMessage());
+                }
+                return null;
+            }
+        }
         return new AppRule(app, rule.pathPrefix(), rule.headers(), rule.query(), rule.stripPrefix(), retries,
-                connect, response, maxBody);
+                connect, response, maxBody, filtered);
     }
 
     private static void add(Map<String, List<AppRule>> index, String host, AppRule rule) {
