@@ -172,6 +172,9 @@ final class AtollPlatform implements AutoCloseable {
         // Not dev: the registry requires logins, as in production. CI pushes, deploys pull.
         registry = new ServiceProcess("image-registry", logName("image-registry"), registryPort, List.of(
                 "--server.port=" + registryPort,
+                // Its start-up warm-up would take both cores for up to 15 s while the other services start;
+                // RegistryWarmupTest covers it.
+                "--atoll.registry.warmup.enabled=false",
                 // only to register for the dashboard
                 "--atoll.zookeeper.connect-string=127.0.0.1:" + zookeeperPort,
                 "--atoll.registry.auth.users.ci.password-hash=" + bcrypt.encode(ciPassword),
