@@ -2,6 +2,7 @@ package io.atoll.gateway.config;
 
 import io.atoll.gateway.balancing.LeastOutstandingBalancer;
 import io.atoll.gateway.management.RoutingEndpoint;
+import io.atoll.gateway.http2.Http2Properties;
 import io.atoll.gateway.proxy.ProxyServer;
 import io.atoll.gateway.proxy.RequestMetrics;
 import io.atoll.gateway.routing.FilteredRoute;
@@ -52,8 +53,9 @@ public class GatewayConfiguration {
 
     @Bean
     ProxyServer proxyServer(RoutingTableWatcher watcher, LeastOutstandingBalancer balancer, RequestMetrics metrics,
-            AtollGatewayProperties properties, ObjectProvider<CertificateStore> certificates, TlsProperties tls) {
-        return new ProxyServer(watcher, balancer, metrics, properties, certificates.getIfAvailable(), tls);
+            AtollGatewayProperties properties, ObjectProvider<CertificateStore> certificates, TlsProperties tls,
+            Http2Properties http2) {
+        return new ProxyServer(watcher, balancer, metrics, properties, certificates.getIfAvailable(), tls, http2);
     }
 
     /**

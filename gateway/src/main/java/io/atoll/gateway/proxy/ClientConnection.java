@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
@@ -98,7 +99,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
             clientAddress = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
             trustedClient = proxy.forwarded().trusts(remote);
-            if (!trustedClient) {
+            // An HTTP/2 stream: its connection is counted (Http2ClientConnection), not each request.
+            if (!trustedClient && !(ctx.channel() instanceof Http2StreamChannel)) {
                 if (proxy.connectionLimit().tryAcquire(remote.getAddress())) {
                     counted = remote.getAddress();
                 } else {
@@ -235,6 +237,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             queued = null;
         }
         ctx.fireChannelInactive();
+    }
+
+    /** Taken out for HTTP/2 (ProxyServer.toHttp2): the connection is counted there instead. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseCount();
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.atoll.gateway.proxy;
 
 import io.atoll.gateway.balancing.LeastOutstandingBalancer;
 import io.atoll.gateway.config.AtollGatewayProperties;
+import io.atoll.gateway.http2.Http2Properties;
+import io.atoll.gateway.http2.Http2Server;
 import io.atoll.gateway.routing.RoutingTableWatcher;
 import io.atoll.gateway.tls.CertificateStore;
 import io.atoll.gateway.tls.HstsHandler;
@@ -10,6 +12,7 @@ import io.atoll.gateway.tls.TlsProperties;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -28,6 +31,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -49,6 +54,12 @@ import org.springframework.context.SmartLifecycle;
  * <p>HTTPS, when {@link CertificateStore certificates} are served, is a second port with the same
  * pipeline behind Netty's {@link SniHandler}, which picks each connection's certificate by the
  * client's SNI name; the plain port's pipeline is the same with or without it.
+ *
+ * <p>HTTP/2 ({@link Http2Server}): a TLS client that picks {@code h2} by ALPN, or a plain-port
+ * client that opens with the HTTP/2 preface, has its connection's HTTP/1.1 handlers replaced by
+ * Netty's HTTP/2 codec; each stream then gets a child channel with the same
+ * {@link ClientConnection} as an HTTP/1.1 connection, so routing, forwarding headers, limits,
+ * metrics and the relay to instances (always HTTP/1.1) are the same code.
  *
  * <p>Stopping: the ports close at once, connections finish the request in flight and close, and
  * whatever is still open after {@code atoll.gateway.shutdown-grace} is cut.
@@ -73,6 +84,7 @@ public class ProxyServer implements SmartLifecycle {
     /** Null while HTTPS is off. */
     private final CertificateStore certificates;
     private final TlsProperties tls;
+    private final Http2Server http2;
     private final ChannelGroup connections = new DefaultChannelGroup("atoll-gateway-clients",
             GlobalEventExecutor.INSTANCE);
     private EventLoopGroup loops;
@@ -83,18 +95,20 @@ public class ProxyServer implements SmartLifecycle {
 
     public ProxyServer(RoutingTableWatcher tables, LeastOutstandingBalancer balancer, RequestMetrics metrics,
             AtollGatewayProperties properties) {
-        this(tables, balancer, metrics, properties, null, null);
+        this(tables, balancer, metrics, properties, null, null, Http2Properties.defaults());
     }
 
     /** @param certificates what the TLS port serves; null for no TLS port */
     public ProxyServer(RoutingTableWatcher tables, LeastOutstandingBalancer balancer, RequestMetrics metrics,
-            AtollGatewayProperties properties, CertificateStore certificates, TlsProperties tls) {
+            AtollGatewayProperties properties, CertificateStore certificates, TlsProperties tls,
+            Http2Properties http2) {
         this.tables = tables;
         this.balancer = balancer;
         this.metrics = metrics;
         this.properties = properties;
         this.certificates = certificates;
         this.tls = tls;
+        this.http2 = new Http2Server(http2, properties.maxHeaderSize(), properties.shutdownGrace());
     }
 
     /** The HTTPS port, once started; -1 while HTTPS is off. */
@@ -153,7 +167,12 @@ public class ProxyServer implements SmartLifecycle {
                         HeaderDeadline deadline = new HeaderDeadline(headerTimeout);
                         channel.pipeline()
                                 .addLast(new IdleStateHandler(clientIdle, 0, 0, TimeUnit.MILLISECONDS))
-                                .addLast(deadline)
+                                .addLast(deadline);
+                        if (http2.enabled()) {
+                            channel.pipeline().addLast(Http2Server.priorKnowledge(
+                                    ctx -> toHttp2(ctx.pipeline(), context, deadline, false)));
+                        }
+                        channel.pipeline()
                                 .addLast(new HttpServerCodec(properties.maxInitialLineLength(),
                                         properties.maxHeaderSize(), 65536))
                                 .addLast(new HttpServerExpectContinueHandler())
@@ -168,11 +187,16 @@ public class ProxyServer implements SmartLifecycle {
                     connections.add(channel);
                     HeaderDeadline deadline = new HeaderDeadline(headerTimeout);
                     // The handshake counts against the header deadline, as a slow client's first bytes would.
-                    // HTTP/2 (issue 14 item 2) goes here: ALPN in the SslContext, then h2 or this HTTP/1.1 pipeline.
+                    // The HTTP/1.1 handlers are there from the start (ClientConnection must see the
+                    // connection become active); a client that picks h2 by ALPN has them replaced.
                     channel.pipeline()
                             .addLast(new SniHandler(certificates, MAX_CLIENT_HELLO, properties.headerTimeout().toMillis()))
                             .addLast(new IdleStateHandler(clientIdle, 0, 0, TimeUnit.MILLISECONDS))
-                            .addLast(deadline)
+                            .addLast(deadline);
+                    if (http2.enabled()) {
+                        channel.pipeline().addLast(Http2Server.alpn(ctx -> toHttp2(ctx.pipeline(), secure, deadline, true)));
+                    }
+                    channel.pipeline()
                             .addLast(new HttpServerCodec(properties.maxInitialLineLength(),
                                     properties.maxHeaderSize(), 65536))
                             .addLast(new HstsHandler(certificates))
@@ -207,6 +231,40 @@ public class ProxyServer implements SmartLifecycle {
             log.info("Gateway HTTPS on port {} ({} certificates, {} provider)", tlsPort, certificates.size(),
                     certificates.provider());
         }
+    }
+
+    /**
+     * Turns a connection that turned out to be HTTP/2 from HTTP/1.1: its HTTP/1.1 handlers leave
+     * (the {@link ClientConnection} gives its place in the address's count back, which
+     * {@link Http2ClientConnection} takes again), the HTTP/2 codec comes in, and each stream gets
+     * a channel with the HTTP/1.1 proxy's handlers behind Netty's frame-to-HTTP/1.1 codec.
+     */
+    private void toHttp2(ChannelPipeline pipeline, ProxyContext context, HeaderDeadline deadline, boolean secure) {
+        pipeline.remove(HttpServerCodec.class);
+        pipeline.remove(HttpServerExpectContinueHandler.class);
+        pipeline.remove(ClientConnection.class);
+        if (secure) {
+            pipeline.remove(HstsHandler.class);
+        }
+        long headerTimeout = properties.headerTimeout().toNanos();
+        Http2FrameCodec codec = http2.frameCodec();
+        pipeline.addLast(codec)
+                .addLast(new Http2ClientConnection(context, deadline, codec))
+                .addLast(Http2Server.multiplex(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        stream.pipeline().addLast(Http2Server.streamCodecs());
+                        if (secure) {
+                            stream.pipeline().addLast(new HstsHandler(certificates));
+                        }
+                        // A stream's headers arrive whole, in one frame: the connection's deadline
+                        // covers the client's first one, this one is never armed.
+                        stream.pipeline()
+                                .addLast(new HttpServerExpectContinueHandler())
+                                .addLast(new ClientConnection(context, new HeaderDeadline(headerTimeout)));
+                    }
+                }));
+        http2.raiseConnectionWindow(codec);
     }
 
     @Override

@@ -4,6 +4,8 @@ import io.atoll.crypto.KeySealer;
 import io.atoll.model.HostCertificate;
 import io.atoll.zk.ZkPaths;
 import io.atoll.zk.ZkTreeMirror;
+import io.atoll.gateway.http2.Http2Server;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -48,6 +50,7 @@ public class CertificateStore implements Mapping<String, SslContext>, SmartLifec
     private final ZkPaths paths;
     private final KeySealer sealer;
     private final SslProvider provider;
+    private final ApplicationProtocolConfig alpn;
     private final SslContext defaultContext;
     private final Duration initialSyncTimeout;
     private final AtomicBoolean rebuildPending = new AtomicBoolean();
@@ -63,13 +66,14 @@ public class CertificateStore implements Mapping<String, SslContext>, SmartLifec
     private ZkTreeMirror<HostCertificate> mirror;
 
     public CertificateStore(CuratorFramework client, ZkPaths paths, KeySealer sealer, TlsProperties properties,
-            Duration initialSyncTimeout) {
+            Duration initialSyncTimeout, boolean http2) {
         this.client = client;
         this.paths = paths;
         this.sealer = sealer;
         this.initialSyncTimeout = initialSyncTimeout;
         this.provider = provider(properties.provider());
-        this.defaultContext = defaultContext(properties, provider);
+        this.alpn = Http2Server.alpnConfig(http2);
+        this.defaultContext = defaultContext(properties, provider, alpn);
     }
 
     private static SslProvider provider(String configured) {
@@ -92,12 +96,13 @@ public class CertificateStore implements Mapping<String, SslContext>, SmartLifec
         return provider;
     }
 
-    private static SslContext defaultContext(TlsProperties properties, SslProvider provider) {
+    private static SslContext defaultContext(TlsProperties properties, SslProvider provider,
+            ApplicationProtocolConfig alpn) {
         try {
             if (properties.defaultCertificate() != null) {
                 try (InputStream chain = Files.newInputStream(properties.defaultCertificate());
                         InputStream key = Files.newInputStream(properties.defaultKey())) {
-                    return server(SslContextBuilder.forServer(chain, key), provider);
+                    return server(SslContextBuilder.forServer(chain, key), provider, alpn);
                 }
             }
             log.warn("No atoll.gateway.tls.default-certificate: clients asking for a host without a certificate get a"
@@ -105,7 +110,7 @@ public class CertificateStore implements Mapping<String, SslContext>, SmartLifec
             @SuppressWarnings("deprecation")
             SelfSignedCertificate self = new SelfSignedCertificate("atoll-gateway.invalid");
             try {
-                return server(SslContextBuilder.forServer(self.key(), self.cert()), provider);
+                return server(SslContextBuilder.forServer(self.key(), self.cert()), provider, alpn);
             } finally {
                 self.delete();
             }
@@ -115,11 +120,12 @@ public class CertificateStore implements Mapping<String, SslContext>, SmartLifec
     }
 
     /**
-     * Every server context is made here, so protocol settings (ALPN for HTTP/2, issue 14 item 2)
-     * go in one place.
+     * Every server context is made here, so protocol settings go in one place: ALPN offers
+     * {@code h2} then {@code http/1.1} (only the latter with HTTP/2 off).
      */
-    private static SslContext server(SslContextBuilder builder, SslProvider provider) throws Exception {
-        return builder.sslProvider(provider).build();
+    private static SslContext server(SslContextBuilder builder, SslProvider provider, ApplicationProtocolConfig alpn)
+            throws Exception {
+        return builder.sslProvider(provider).applicationProtocolConfig(alpn).build();
     }
 
     /** The context for a client's SNI name; null or unknown names get the default. */
@@ -234,7 +240,7 @@ public class CertificateStore implements Mapping<String, SslContext>, SmartLifec
         byte[] key = sealer.open(value.key(), value.host());
         try (InputStream chain = new ByteArrayInputStream(value.chainPem().getBytes(StandardCharsets.US_ASCII));
                 InputStream keyStream = new ByteArrayInputStream(key)) {
-            return server(SslContextBuilder.forServer(chain, keyStream), provider);
+            return server(SslContextBuilder.forServer(chain, keyStream), provider, alpn);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("its chain or key does not load", e);
         } finally {

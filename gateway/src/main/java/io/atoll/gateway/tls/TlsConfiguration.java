@@ -2,6 +2,7 @@ package io.atoll.gateway.tls;
 
 import io.atoll.crypto.KeySealer;
 import io.atoll.gateway.config.AtollGatewayProperties;
+import io.atoll.gateway.http2.Http2Properties;
 import io.atoll.zk.ZkPaths;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -30,11 +31,11 @@ public class TlsConfiguration {
     @Bean
     @Conditional(TlsEnabled.class)
     CertificateStore certificateStore(CuratorFramework client, ZkPaths paths, TlsProperties tls,
-            AtollGatewayProperties gateway, Environment environment) {
+            AtollGatewayProperties gateway, Http2Properties http2, Environment environment) {
         KeySealer sealer = KeySealer.fromConfiguration(KEY_PROPERTY, tls.encryptionKey(), tls.previousEncryptionKeys(),
                 environment.matchesProfiles("dev"), "to serve HTTPS: the value of platform-api's"
                         + " atoll.platform.certificates.encryption-key (or atoll.gateway.tls.enabled=false)");
-        return new CertificateStore(client, paths, sealer, tls, gateway.initialSyncTimeout());
+        return new CertificateStore(client, paths, sealer, tls, gateway.initialSyncTimeout(), http2.enabled());
     }
 
     static class TlsEnabled implements Condition {
