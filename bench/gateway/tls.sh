@@ -87,7 +87,7 @@ h2load_tls() { # name round port — 64 connections, 10 streams each
         "https://127.0.0.1:$3/" >"$OUT/$1-$2.txt" 2>&1 || true
     local rps failed
     rps=$(awk '/^finished in/ {print $4}' "$OUT/$1-$2.txt")
-    failed=$(awk '/^requests:/ {print $8 " failed, " $10 " errored"}' "$OUT/$1-$2.txt")
+    failed=$(awk '/^requests:/ {print $8 " succeeded, " $10 " failed, " $12 " errored"}' "$OUT/$1-$2.txt")
     local p99=""
     printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "${rps:-0}" "${p99:-0}" "${failed:-unknown}" >>"$TLS"
     printf '   round %s %-16s %10s req/s  %s\n' "$2" "$1" "$rps" "$failed"
