@@ -1,5 +1,7 @@
 package io.atoll.platform.apps;
 
+import io.atoll.json.JsonCodec;
+import io.atoll.model.RouteFilterCatalogue;
 import io.atoll.platform.releases.Release;
 import io.atoll.platform.formation.Formation;
 import io.atoll.platform.formation.FormationRepository;
@@ -22,6 +24,9 @@ import org.springframework.transaction.annotation.Transactional;
 
 @Service
 public class AppService {
+
+    /** SCG's filters and Atoll's, as the gateway builds them (operators' own factories are not named here yet). */
+    private static final RouteFilterCatalogue ROUTE_FILTERS = RouteFilterCatalogue.standard();
 
     private final AppRepository apps;
     private final ReleaseRepository releases;
@@ -144,7 +149,7 @@ public class AppService {
                 : releases.findById(formation.releaseId()).map(AppService::currentRelease).orElse(null);
         return new AppView(app.name(), app.team(), app.hostList(), app.containerPort(), app.healthPath(), app.createdAt(), current,
                 formation.instances(), app.deleting(), app.dependencyList(),
-                app.stopGraceSeconds() > 0 ? app.stopGraceSeconds() : null);
+                app.stopGraceSeconds() > 0 ? app.stopGraceSeconds() : null, app.routeFilterList());
     }
 
     private static AppView.CurrentRelease currentRelease(Release release) {
@@ -161,6 +166,14 @@ public class AppService {
         }
         if (request.stopGraceSeconds() != null) {
             app = app.withStopGraceSeconds(request.stopGraceSeconds());
+        }
+        if (request.routeFilters() != null) {
+            List<String> problems = ROUTE_FILTERS.problems("routeFilters", request.routeFilters());
+            if (!problems.isEmpty()) {
+                throw new ApiException(HttpStatus.BAD_REQUEST, "Invalid route filters", String.join("; ", problems),
+                        problems);
+            }
+            app = app.withRouteFilters(JsonCodec.shared().encodeToString(request.routeFilters()));
         }
         App saved = apps.save(app);
         nudges.nudge(name);

@@ -229,7 +229,7 @@ public class DesiredStateWriter {
 
     private AppRoute route(App app) {
         // Version = creation time of the app: the gateway only needs it to tell tables apart.
-        return new AppRoute(app.name(), List.of(RouteRule.forHosts(app.hostList())),
+        return new AppRoute(app.name(), List.of(RouteRule.forHosts(app.hostList()).withFilters(app.routeFilterList())),
                 weights.getOrDefault(app.name(), Map.of()), app.createdAt().toEpochMilli());
     }
 }

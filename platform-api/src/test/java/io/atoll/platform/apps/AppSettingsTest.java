@@ -3,7 +3,9 @@ package io.atoll.platform.apps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.atoll.model.AppRoute;
 import io.atoll.model.Assignment;
+import io.atoll.model.RouteFilter;
 import io.atoll.model.InstanceState;
 import io.atoll.platform.ApiTestSupport;
 import java.net.http.HttpResponse;
@@ -45,6 +47,58 @@ class AppSettingsTest extends ApiTestSupport {
         }
         assertProblem(createApp("{\"name\":\"impatient\",\"stopGraceSeconds\":9999}"), 400);
         assertProblem(send("PATCH", "/api/v1/apps/no-such-app", "{\"stopGraceSeconds\":5}"), 404);
+    }
+
+    /**
+     * Issue 14 item 3: an app's route filters are validated by the API, which names the filter in
+     * its 400, and reach the route the gateways read from ZooKeeper; an empty list takes them away.
+     */
+    @Test
+    void routeFiltersAreCheckedAndReachTheAppsRoute() throws Exception {
+        assertThat(createApp("{\"name\":\"filtered\",\"hosts\":[\"filtered.example.test\"]}").statusCode())
+                .isEqualTo(201);
+        registerNode("node-filters");
+        String id = json.readTree(send("POST", "/api/v1/apps/filtered/deploys",
+                "{\"image\":\"hello:1\",\"instances\":1}").body()).path("id").asString();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            reportAll("node-filters", InstanceState.HEALTHY);
+            return deployStatus("filtered", id).equals("SUCCEEDED");
+        });
+
+        HttpResponse<String> patched = send("PATCH", "/api/v1/apps/filtered", "{\"routeFilters\":["
+                + "\"RewritePath=/api/(?<rest>.*), /${rest}\","
+                + "{\"name\":\"AddResponseHeader\",\"args\":{\"name\":\"X-Served\",\"value\":\"atoll\"}}]}");
+        assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+        assertThat(json.readTree(patched.body()).path("routeFilters").get(0).path("name").asString())
+                .isEqualTo("RewritePath");
+        await().atMost(Duration.ofSeconds(10)).until(() -> routeFilters("filtered").size() == 2);
+        List<RouteFilter> written = routeFilters("filtered");
+        assertThat(written.get(0).name()).isEqualTo("RewritePath");
+        assertThat(written.get(0).args().values()).containsExactly("/api/(?<rest>.*)", "/${rest}");
+        assertThat(written.get(1).args()).containsEntry("name", "X-Served").containsEntry("value", "atoll");
+        assertThat(json.readTree(send("GET", "/api/v1/apps/filtered", null).body()).path("routeFilters").size())
+                .isEqualTo(2);
+
+        // each refusal names the filter, and nothing of it reaches the route
+        for (String[] bad : new String[][] {
+                {"[\"NoSuchFilter=x\"]", "NoSuchFilter"},
+                {"[\"RewritePath=/api/(unclosed, /x\"]", "RewritePath"},
+                {"[\"SetStatus=999\"]", "SetStatus"},
+                {"[\"AddResponseHeader=X-A, #{T(java.lang.Runtime).getRuntime()}\"]", "AddResponseHeader"},
+                {"[\"AddResponseHeader=X-A\\r\\nX-Injected: 1, b\"]", "AddResponseHeader"}}) {
+            HttpResponse<String> refused = send("PATCH", "/api/v1/apps/filtered", "{\"routeFilters\":" + bad[0] + "}");
+            assertProblem(refused, 400);
+            assertThat(refused.body()).as(bad[0]).contains(bad[1]);
+        }
+        assertThat(routeFilters("filtered")).hasSize(2);
+
+        assertThat(send("PATCH", "/api/v1/apps/filtered", "{\"routeFilters\":[]}").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> routeFilters("filtered").isEmpty());
+    }
+
+    private List<RouteFilter> routeFilters(String app) throws Exception {
+        AppRoute route = codec.decode(curator.getData().forPath(paths.route(app)), AppRoute.class);
+        return route.rules().get(0).filters();
     }
 
     private Assignment assignment(String instance) {
