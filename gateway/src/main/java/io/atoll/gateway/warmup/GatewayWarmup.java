@@ -7,7 +7,7 @@ import io.atoll.gateway.routing.RoutingTableWatcher;
 import io.atoll.model.AppRoute;
 import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
-import io.atoll.warmup.JitQuietness;
+import io.atoll.warmup.StartupWarmup;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
@@ -28,11 +28,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * Warms the gateway's request path before it reports ready. A freshly started JVM interprets its
@@ -48,11 +46,9 @@ import org.springframework.context.SmartLifecycle;
  * objects and the same type profiles as real traffic get compiled. It ends when the JIT has gone
  * quiet, after {@code max-requests} or after {@code max-duration}, whichever comes first; the
  * backend, its connections and its threads are closed, and the synthetic app's request timers
- * are removed from the meter registry.
+ * are removed from the meter registry. The thread, readiness and stop are {@link StartupWarmup}'s.
  */
-public class GatewayWarmup implements SmartLifecycle {
-
-    private static final Logger log = LoggerFactory.getLogger(GatewayWarmup.class);
+public class GatewayWarmup extends StartupWarmup {
 
     /** After the traffic port opens, and stopped before it closes. */
     static final int PHASE = ProxyServer.PHASE + 1;
@@ -61,29 +57,23 @@ public class GatewayWarmup implements SmartLifecycle {
     private static final long QUIET_COMPILE_MILLIS_PER_SECOND = 10;
     private static final Duration MIN_LOAD = Duration.ofSeconds(3);
 
-    enum State { PENDING, RUNNING, DONE }
-
     private final WarmupProperties properties;
     private final AtollGatewayProperties gateway;
     private final RoutingTableWatcher tables;
     private final ProxyServer proxy;
     private final MeterRegistry meters;
-    private volatile State state = State.PENDING;
     private volatile long requests;
     private volatile long failures;
-    private volatile Duration took = Duration.ZERO;
-    private volatile String endedBecause = "";
-    private volatile boolean stopping;
-    private Thread thread;
 
     public GatewayWarmup(WarmupProperties properties, AtollGatewayProperties gateway, RoutingTableWatcher tables,
             ProxyServer proxy, MeterRegistry meters) {
+        super("atoll-gateway-warmup", Duration.ofSeconds(10));
         this.properties = properties;
         this.gateway = gateway;
         this.tables = tables;
         this.proxy = proxy;
         this.meters = meters;
-        TimeGauge.builder("atoll.gateway.warmup.duration", this, TimeUnit.NANOSECONDS, w -> w.took.toNanos())
+        TimeGauge.builder("atoll.gateway.warmup.duration", this, TimeUnit.NANOSECONDS, w -> w.took().toNanos())
                 .description("How long the start-up warm-up held readiness back")
                 .register(meters);
         Gauge.builder("atoll.gateway.warmup.requests", this, w -> w.requests)
@@ -91,63 +81,30 @@ public class GatewayWarmup implements SmartLifecycle {
                 .register(meters);
     }
 
-    /** True once the gateway may report ready: the warm-up is over, or disabled. */
-    public boolean finished() {
-        return state == State.DONE;
-    }
-
-    State state() {
-        return state;
-    }
-
-    long requests() {
-        return requests;
-    }
-
-    long failures() {
-        return failures;
-    }
-
-    Duration took() {
-        return took;
-    }
-
-    String endedBecause() {
-        return endedBecause;
+    @Override
+    public void start() {
+        if (!properties.enabled() || properties.maxDuration().isZero() || properties.maxRequests() == 0) {
+            skip("disabled");
+            return;
+        }
+        launch();
     }
 
     @Override
-    public synchronized void start() {
-        if (state != State.PENDING) {
-            return;
-        }
-        if (!properties.enabled() || properties.maxDuration().isZero() || properties.maxRequests() == 0) {
-            endedBecause = "disabled";
-            state = State.DONE;
-            return;
-        }
-        state = State.RUNNING;
-        thread = new Thread(this::run, "atoll-gateway-warmup");
-        thread.setDaemon(true);
-        thread.start();
+    protected Map<String, Object> counts() {
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("requests", requests);
+        counts.put("failed", failures);
+        return counts;
     }
 
-    private void run() {
-        long started = System.nanoTime();
-        try {
-            warmUp(started);
-        } catch (RuntimeException e) {
-            endedBecause = "failed: " + e;
-            log.warn("Gateway warm-up failed after {} requests; reporting ready anyway", requests, e);
-        } finally {
-            took = Duration.ofNanos(System.nanoTime() - started);
-            state = State.DONE;
-        }
-        log.info("Gateway warm-up: {} requests ({} failed) in {} ms, ended by {}", requests, failures,
-                took.toMillis(), endedBecause);
+    @Override
+    protected String summary() {
+        return requests + " requests (" + failures + " failed)";
     }
 
-    private void warmUp(long started) {
+    @Override
+    protected String warmUp(long started) {
         String token = HexFormat.of().formatHex(random128());
         String app = "atoll-warmup-" + token;
         String host = app + "." + gateway.defaultDomain();
@@ -160,15 +117,16 @@ public class GatewayWarmup implements SmartLifecycle {
             tables.setPrivateApps(Map.of(app, new AppRoute(app, List.of(), Map.of(), 0)), Map.of(app + "/warmup", instance));
             try {
                 if (!awaitTable(host, true, started)) {
-                    endedBecause = "the routing table never showed the warm-up app";
-                    return;
+                    return "the routing table never showed the warm-up app";
                 }
                 try (WarmupLoad load = new WarmupLoad(loops, epoll ? EpollSocketChannel.class : NioSocketChannel.class,
                         trafficAddress(), host)) {
                     load.start(properties.connections());
-                    endedBecause = drive(load, started);
+                    String endedBy = until(started, MIN_LOAD, properties.maxDuration(), QUIET_COMPILE_MILLIS_PER_SECOND,
+                            () -> endsEarly(load));
                     requests = load.succeeded() + load.failed();
                     failures = load.failed();
+                    return endedBy;
                 }
             } finally {
                 tables.setPrivateApps(Map.of(), Map.of());
@@ -186,35 +144,17 @@ public class GatewayWarmup implements SmartLifecycle {
         return bytes;
     }
 
-    /** Sends load until the JIT is quiet, the request budget is spent, the time is up or the gateway stops. */
-    private String drive(WarmupLoad load, long started) {
-        JitQuietness jit = new JitQuietness(QUIET_COMPILE_MILLIS_PER_SECOND, 2);
-        long deadline = started + properties.maxDuration().toNanos();
-        while (true) {
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "stop";
-            }
-            long sent = load.succeeded() + load.failed();
-            requests = sent;
-            if (stopping) {
-                return "stop";
-            }
-            if (sent >= properties.maxRequests()) {
-                return "max-requests";
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                return "max-duration";
-            }
-            if (load.failed() > 1000 && load.failed() > load.succeeded()) {
-                return "failing requests";
-            }
-            if (jit.sample() && System.nanoTime() - started >= MIN_LOAD.toNanos()) {
-                return "a quiet JIT";
-            }
+    /** Once a second: the request budget spent, or mostly failing requests; null to go on. */
+    private String endsEarly(WarmupLoad load) {
+        long sent = load.succeeded() + load.failed();
+        requests = sent;
+        if (sent >= properties.maxRequests()) {
+            return "max-requests";
         }
+        if (load.failed() > 1000 && load.failed() > load.succeeded()) {
+            return "failing requests";
+        }
+        return null;
     }
 
     private InetSocketAddress trafficAddress() {
@@ -238,27 +178,6 @@ public class GatewayWarmup implements SmartLifecycle {
             }
         }
         return true;
-    }
-
-    @Override
-    public void stop() {
-        Thread running;
-        synchronized (this) {
-            stopping = true;
-            running = thread;
-        }
-        if (running != null) {
-            try {
-                running.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return state == State.RUNNING;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.atoll.gateway.warmup;
 import io.atoll.gateway.config.AtollGatewayProperties;
 import io.atoll.gateway.proxy.ProxyServer;
 import io.atoll.gateway.routing.RoutingTableWatcher;
+import io.atoll.warmup.WarmupHealthIndicator;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

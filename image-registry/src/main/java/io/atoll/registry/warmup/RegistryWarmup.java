@@ -4,7 +4,7 @@ import io.atoll.registry.auth.RegistryAccess;
 import io.atoll.registry.oci.Digest;
 import io.atoll.registry.oci.RepositoryName;
 import io.atoll.registry.storage.RegistryStorage;
-import io.atoll.warmup.JitQuietness;
+import io.atoll.warmup.StartupWarmup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,13 +24,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
@@ -52,9 +54,11 @@ import org.springframework.util.StringUtils;
  * can name them. It ends when the JIT has gone quiet (after at least {@code min-duration}), after
  * {@code max-duration}, or when the registry stops. Then the login is revoked and everything the
  * rounds stored is removed from storage: the repository's manifests, tags and links, its
- * upload sessions and the blobs (whose random bytes no other repository can share).
+ * upload sessions and the blobs (whose random bytes no other repository can share). The thread,
+ * readiness and stop are {@link StartupWarmup}'s; it stops before the web server's graceful
+ * shutdown, so its clients end against an open port.
  */
-public class RegistryWarmup implements ApplicationListener<WebServerInitializedEvent>, DisposableBean {
+public class RegistryWarmup extends StartupWarmup implements ApplicationListener<WebServerInitializedEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(RegistryWarmup.class);
 
@@ -70,8 +74,6 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
     private static final String OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
     private static final int PIECE = 64 * 1024;
 
-    enum State { PENDING, RUNNING, DONE }
-
     private final WarmupProperties properties;
     private final RegistryAccess access;
     private final RegistryStorage storage;
@@ -79,92 +81,66 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
-    private volatile State state = State.PENDING;
-    private volatile Duration took = Duration.ZERO;
-    private volatile String endedBecause = "";
-    private volatile boolean stopping;
-    private Thread thread;
+    /** The registry's own port, from its web server's start (0: none, as in a context without one). */
+    private volatile int port;
+    /** Set when the rounds are to end: the warm-up is over or the registry stops. */
+    private volatile boolean over;
 
     public RegistryWarmup(WarmupProperties properties, RegistryAccess access, RegistryStorage storage,
             Environment environment) {
+        super("atoll-registry-warmup", Duration.ofSeconds(40));
         this.properties = properties;
         this.access = access;
         this.storage = storage;
         this.environment = environment;
         if (!properties.enabled() || properties.maxDuration().isZero()) {
             // Decided here, not when the port opens: a context without a web server is ready too.
-            end("disabled");
+            skip("disabled");
         }
-    }
-
-    /** True once the registry may report ready: the warm-up is over, or disabled. */
-    public boolean finished() {
-        return state == State.DONE;
-    }
-
-    State state() {
-        return state;
-    }
-
-    long rounds() {
-        return rounds.get();
-    }
-
-    long failures() {
-        return failures.get();
-    }
-
-    long bytes() {
-        return bytes.get();
-    }
-
-    Duration took() {
-        return took;
-    }
-
-    String endedBecause() {
-        return endedBecause;
     }
 
     @Override
-    public synchronized void onApplicationEvent(WebServerInitializedEvent event) {
+    public void onApplicationEvent(WebServerInitializedEvent event) {
         // The management server, when it has a port of its own, has a namespace: not the registry's port.
-        if (StringUtils.hasText(event.getApplicationContext().getServerNamespace()) || state != State.PENDING) {
-            return;
+        if (!StringUtils.hasText(event.getApplicationContext().getServerNamespace())) {
+            port = event.getWebServer().getPort();
         }
+    }
+
+    /** After the web server has started (and told its port), before its graceful shutdown on the way down. */
+    @Override
+    public void start() {
         if (environment.getProperty("server.ssl.enabled", Boolean.class, false)) {
             // Its client would have to trust the registry's certificate; TLS is the edge's job in Atoll.
-            end("disabled: TLS on the registry's port");
-            return;
+            skip("disabled: TLS on the registry's port");
+        } else if (port <= 0) {
+            skip("disabled: no web server");
+        } else {
+            launch();
         }
-        state = State.RUNNING;
-        int port = event.getWebServer().getPort();
-        thread = new Thread(() -> run(port), "atoll-registry-warmup");
-        thread.setDaemon(true);
-        thread.start();
     }
 
-    private void end(String because) {
-        endedBecause = because;
-        state = State.DONE;
+    @Override
+    public int getPhase() {
+        return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 1;
     }
 
-    private void run(int port) {
-        long started = System.nanoTime();
-        try {
-            warmUp(port, started);
-        } catch (RuntimeException | Error e) {
-            endedBecause = "failed: " + e;
-            log.warn("Registry warm-up failed after {} rounds; reporting ready anyway", rounds, e);
-        } finally {
-            took = Duration.ofNanos(System.nanoTime() - started);
-            state = State.DONE;
-        }
-        log.info("Registry warm-up: {} rounds ({} failed), {} MiB up and down in {} ms, ended by {}", rounds, failures,
-                bytes.get() >> 20, took.toMillis(), endedBecause);
+    @Override
+    protected Map<String, Object> counts() {
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("rounds", rounds.get());
+        counts.put("failed", failures.get());
+        counts.put("bytes", bytes.get());
+        return counts;
     }
 
-    private void warmUp(int port, long started) {
+    @Override
+    protected String summary() {
+        return rounds + " rounds (" + failures + " failed), " + (bytes.get() >> 20) + " MiB up and down";
+    }
+
+    @Override
+    protected String warmUp(long started) {
         SecureRandom random = new SecureRandom();
         String token = HexFormat.of().formatHex(random.generateSeed(16));
         RepositoryName repository = new RepositoryName("atoll-warmup-" + token);
@@ -191,9 +167,10 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
                 clients.add(worker);
                 worker.start();
             }
-            endedBecause = drive(started);
+            return until(started, properties.minDuration(), properties.maxDuration(), QUIET_COMPILE_MILLIS_PER_SECOND,
+                    () -> failures.get() > 100 && failures.get() > rounds.get() ? "failing requests" : null);
         } finally {
-            stopping = true;
+            over = true;
             for (Thread worker : clients) {
                 try {
                     worker.join(TimeUnit.SECONDS.toMillis(30));
@@ -203,32 +180,6 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
             }
             access.revokePrivately();
             removeAll(repository, made);
-        }
-    }
-
-    /** Until the JIT is quiet, the time is up or the registry stops; once a second. */
-    private String drive(long started) {
-        JitQuietness jit = new JitQuietness(QUIET_COMPILE_MILLIS_PER_SECOND, 2);
-        long deadline = started + properties.maxDuration().toNanos();
-        while (true) {
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "stop";
-            }
-            if (stopping) {
-                return "stop";
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                return "max-duration";
-            }
-            if (failures.get() > 100 && failures.get() > rounds.get()) {
-                return "failing requests";
-            }
-            if (jit.sample() && System.nanoTime() - started >= properties.minDuration().toNanos()) {
-                return "a quiet JIT";
-            }
         }
     }
 
@@ -256,22 +207,6 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
             blobs.forEach(storage::deleteBlob);
         } catch (RuntimeException e) {
             log.warn("Registry warm-up could not remove all it stored; garbage collection will take the rest", e);
-        }
-    }
-
-    @Override
-    public void destroy() {
-        Thread running;
-        synchronized (this) {
-            stopping = true;
-            running = thread;
-        }
-        if (running != null) {
-            try {
-                running.join(TimeUnit.SECONDS.toMillis(40));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
@@ -324,7 +259,7 @@ public class RegistryWarmup implements ApplicationListener<WebServerInitializedE
 
         @Override
         public void run() {
-            while (!stopping) {
+            while (!over) {
                 try {
                     round();
                     rounds.incrementAndGet();

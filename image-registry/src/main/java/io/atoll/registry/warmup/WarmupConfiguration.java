@@ -2,6 +2,7 @@ package io.atoll.registry.warmup;
 
 import io.atoll.registry.auth.RegistryAccess;
 import io.atoll.registry.storage.RegistryStorage;
+import io.atoll.warmup.WarmupHealthIndicator;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
