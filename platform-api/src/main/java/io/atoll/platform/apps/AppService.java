@@ -25,9 +25,6 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class AppService {
 
-    /** SCG's filters and Atoll's, as the gateway builds them (operators' own factories are not named here yet). */
-    private static final RouteFilterCatalogue ROUTE_FILTERS = RouteFilterCatalogue.standard();
-
     private final AppRepository apps;
     private final ReleaseRepository releases;
     private final HostPolicy hostPolicy;
@@ -36,9 +33,12 @@ public class AppService {
 
     private final FormationRepository formations;
     private final AppNudges nudges;
+    /** SCG's filters and Atoll's, as the gateway builds them, and the operator's own (atoll.platform.routes.extra-filters). */
+    private final RouteFilterCatalogue routeFilters;
 
     AppService(AppRepository apps, ReleaseRepository releases, HostPolicy hostPolicy, HostClaims claims,
-            FormationRepository formations, AppNudges nudges) {
+            FormationRepository formations, AppNudges nudges, RouteFilterProperties routeFilterProperties) {
+        this.routeFilters = routeFilterProperties.catalogue();
         this.formations = formations;
         this.nudges = nudges;
         this.apps = apps;
@@ -168,7 +168,7 @@ public class AppService {
             app = app.withStopGraceSeconds(request.stopGraceSeconds());
         }
         if (request.routeFilters() != null) {
-            List<String> problems = ROUTE_FILTERS.problems("routeFilters", request.routeFilters());
+            List<String> problems = routeFilters.problems("routeFilters", request.routeFilters());
             if (!problems.isEmpty()) {
                 throw new ApiException(HttpStatus.BAD_REQUEST, "Invalid route filters", String.join("; ", problems),
                         problems);
