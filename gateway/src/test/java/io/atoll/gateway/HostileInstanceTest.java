@@ -244,6 +244,23 @@ class HostileInstanceTest {
         assertNoLeaks();
     }
 
+    /**
+     * An instance whose listen queue is full never completes the connect: the rule's connect
+     * timeout (3 s) ends it with a 504 problem, neither a hang nor a 502. (The gateway's own timer
+     * covers the connect; Netty's connect timeout is off.)
+     */
+    @Test
+    void aConnectThatNeverCompletesIsA504AfterTheConnectTimeout() {
+        long start = System.nanoTime();
+        RawHttp.Result result = RawHttp.exchange(proxy.port(), ("GET /slow-connect HTTP/1.1\r\nHost: blackhole.localhost\r\n"
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1), 8000);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(result.statuses()).containsExactly(504);
+        assertThat(result.text()).contains("did not accept the connection in time");
+        assertThat(millis).isBetween(2900L, 6000L);
+    }
+
     // ------------------------------------------------------------------ normal traffic
 
     @Test

@@ -1,10 +1,13 @@
 package io.atoll.gateway.proxy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * HTTP/1.1 towards an instance: Netty's response decoder and request encoder, like
@@ -14,11 +17,18 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
  * And whether the instance sent bytes beyond the end of its answer can be asked
  * ({@link #hasUnreadBytes}): such a connection is out of step with the instance (a body after a
  * HEAD answer, say) and must not serve another request.
+ *
+ * <p>It also guards a pooled connection: bytes that arrive while the connection waits in the
+ * pool answer no request, so the connection is out of step with the instance and is closed
+ * before they can be read as the next request's answer (a partial line would otherwise wait in
+ * the decoder and spoil the answer of whoever used the connection next). The check is here, in
+ * front of the decoder, rather than in a handler of its own: one pipeline node fewer to build for
+ * each connection to an instance that closes every connection.
  */
 final class BackendCodec extends CombinedChannelDuplexHandler<BackendCodec.Decoder, HttpRequestEncoder> {
 
-    BackendCodec(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize) {
-        init(new Decoder(maxInitialLineLength, maxHeaderSize, maxChunkSize), new HttpRequestEncoder());
+    BackendCodec(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize, BackendHandler handler) {
+        init(new Decoder(maxInitialLineLength, maxHeaderSize, maxChunkSize, handler), new HttpRequestEncoder());
     }
 
     /** The request about to be sent is a HEAD: its answer has no body whatever its headers say. */
@@ -33,10 +43,22 @@ final class BackendCodec extends CombinedChannelDuplexHandler<BackendCodec.Decod
 
     static final class Decoder extends HttpResponseDecoder {
 
+        private final BackendHandler handler;
         private boolean head;
 
-        Decoder(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize) {
+        Decoder(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize, BackendHandler handler) {
             super(maxInitialLineLength, maxHeaderSize, maxChunkSize);
+            this.handler = handler;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (handler.idleInPool() && msg instanceof ByteBuf bytes && bytes.isReadable()) {
+                ReferenceCountUtil.release(msg);
+                ctx.close();
+                return;
+            }
+            super.channelRead(ctx, msg);
         }
 
         int unread() {

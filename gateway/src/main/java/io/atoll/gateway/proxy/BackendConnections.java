@@ -1,19 +1,23 @@
 package io.atoll.gateway.proxy;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketChannelConfig;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Keep-alive connections to instances, one pool per event loop. A client connection and the
@@ -21,8 +25,14 @@ import java.util.concurrent.TimeUnit;
  * the pools need no locks: each is touched by its own loop only.
  *
  * <p>An instance that closes every connection makes every request a connect, so what a connect
- * costs here counts as much as a request's parsing: each loop keeps its own ready bootstraps and
- * parsed addresses, and a connection gets its pool idle timer only once it is pooled.
+ * costs here counts as much as a request's parsing. A connection is made by hand rather than by
+ * a {@code Bootstrap}: two handlers added before registration instead of an initializer that
+ * adds them and removes itself, the connect issued at once instead of from a queued task, a
+ * socket of the address's own family (an IPv6 socket for an IPv4 instance costs a
+ * {@code setsockopt} to make it dual-stack), and no connect timer of Netty's:
+ * {@link BackendHandler}'s one timer covers the connect and then the response. Each loop keeps
+ * its instances' parsed addresses, and a connection gets its pool idle timer only once it is
+ * pooled.
  */
 final class BackendConnections {
 
@@ -31,7 +41,8 @@ final class BackendConnections {
     /** Parsed addresses kept per loop; the table is cleared past this (instances come and go). */
     private static final int MAX_ADDRESSES = 4096;
 
-    private final Bootstrap template;
+    private final Function<SocketProtocolFamily, SocketChannel> channels;
+    private final int maxHeaderSize;
     private final long poolIdleMillis;
     private final FastThreadLocal<LoopState> state = new FastThreadLocal<>() {
         @Override
@@ -40,20 +51,20 @@ final class BackendConnections {
         }
     };
 
-    /** One event loop's pools, bootstraps and addresses: touched by that loop's thread only. */
+    /** One event loop's pools and addresses: touched by that loop's thread only. */
     private static final class LoopState {
         final Map<String, ArrayDeque<Channel>> idle = new HashMap<>();
         final Map<String, InetSocketAddress> addresses = new HashMap<>();
-        /** Per connect timeout in ms: rules may set their own. */
-        final Map<Integer, Bootstrap> bootstraps = new HashMap<>(4);
     }
 
     /**
-     * @param template channel type and handler set; the event loop is given per connection
+     * @param channels a new, unregistered socket channel of the event loops' transport, per family
+     * @param maxHeaderSize the largest response head accepted from an instance
      * @param poolIdle how long a pooled connection may stay idle before it is closed
      */
-    BackendConnections(Bootstrap template, Duration poolIdle) {
-        this.template = template;
+    BackendConnections(Function<SocketProtocolFamily, SocketChannel> channels, int maxHeaderSize, Duration poolIdle) {
+        this.channels = channels;
+        this.maxHeaderSize = maxHeaderSize;
         this.poolIdleMillis = poolIdle.toMillis();
     }
 
@@ -72,17 +83,14 @@ final class BackendConnections {
         return null;
     }
 
-    /** Must be called on {@code loop}'s thread (an exchange connects from its client's loop). */
-    ChannelFuture connect(EventLoop loop, String authority, Duration timeout) {
+    /**
+     * A new connection to the instance, its handlers in place; must be called on {@code loop}'s
+     * thread (an exchange connects from its client's loop). The connect has no timeout of its
+     * own: the caller arms {@link BackendHandler#expectConnectionWithin}. A failed connect leaves
+     * the channel to the caller to close.
+     */
+    ChannelFuture connect(EventLoop loop, String authority) {
         LoopState loopState = state.get();
-        int millis = (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE);
-        Bootstrap bootstrap = loopState.bootstraps.get(millis);
-        if (bootstrap == null || bootstrap.config().group() != loop) {
-            // Cloned once per loop and timeout instead of per connect: a clone copies the option
-            // and attribute maps, and a fresh bootstrap looks its initializer extensions up again.
-            bootstrap = template.clone(loop).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millis);
-            loopState.bootstraps.put(millis, bootstrap);
-        }
         InetSocketAddress address = loopState.addresses.get(authority);
         if (address == null) {
             if (loopState.addresses.size() >= MAX_ADDRESSES) {
@@ -91,7 +99,36 @@ final class BackendConnections {
             address = addressOf(authority);
             loopState.addresses.put(authority, address);
         }
-        return bootstrap.connect(address);
+        SocketChannel channel = channels.apply(
+                address.getAddress() instanceof Inet6Address ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET);
+        SocketChannelConfig config = channel.config();
+        // Netty's socket channels set TCP_NODELAY themselves; setting it again would be one more
+        // system call per connection. Keep-alive probes find an instance host that vanished under
+        // a long-lived connection (a WebSocket, a pooled connection).
+        config.setConnectTimeoutMillis(0);
+        config.setKeepAlive(true);
+        BackendHandler handler = new BackendHandler(this);
+        // The pool idle timer is added when the connection is first pooled (offer).
+        channel.pipeline().addLast(new BackendCodec(8192, maxHeaderSize, 65536, handler), handler);
+        ChannelFuture registered = loop.register(channel);
+        if (registered.isDone()) {
+            if (!registered.isSuccess()) {
+                channel.unsafe().closeForcibly();
+                return registered;
+            }
+            return channel.connect(address);
+        }
+        ChannelPromise connected = channel.newPromise();
+        InetSocketAddress target = address;
+        registered.addListener(done -> {
+            if (done.isSuccess()) {
+                channel.connect(target, connected);
+            } else {
+                channel.unsafe().closeForcibly();
+                connected.setFailure(done.cause());
+            }
+        });
+        return connected;
     }
 
     /** Back into the pool after a complete exchange; must be called on the channel's loop. */

@@ -6,6 +6,7 @@ import io.atoll.gateway.routing.Backend;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * race); no response headers within the rule's timeout is a 504. Once the answer has started,
  * a failure can only cut the client's connection.
  */
-final class Exchange extends InFlight {
+final class Exchange extends InFlight implements ChannelFutureListener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
@@ -59,6 +60,8 @@ final class Exchange extends InFlight {
     private boolean holdingBackend;
     private Channel backendChannel;
     private BackendHandler backendHandler;
+    /** The connect in progress, if any; its outcome is ignored once this no longer names it. */
+    private ChannelFuture connecting;
     private boolean reused;
     private boolean starting;
     private boolean retriedStale;
@@ -212,22 +215,40 @@ final class Exchange extends InFlight {
             attach(pooled, true, !starting);
             return;
         }
-        Backend target = backend;
-        ChannelFuture connecting = proxy.connections().connect(clientCtx.channel().eventLoop(), target.authority(),
-                rule.connectTimeout());
-        connecting.addListener(future -> {
-            if (finished || target != backend) {
-                if (future.isSuccess()) {
-                    connecting.channel().close();
-                }
-                return;
-            }
-            if (future.isSuccess()) {
-                attach(connecting.channel(), false, true);
-            } else {
-                connectFailed(future.cause());
-            }
-        });
+        ChannelFuture future = proxy.connections().connect(clientCtx.channel().eventLoop(), backend.authority());
+        connecting = future;
+        if (!future.isDone()) {
+            // One timer for the connect and then the answer, armed here rather than by Netty.
+            future.channel().pipeline().get(BackendHandler.class)
+                    .expectConnectionWithin(this, rule.connectTimeout().toNanos());
+        }
+        future.addListener(this);
+    }
+
+    /** The connect finished (or failed); what to do with it unless it was given up meanwhile. */
+    @Override
+    public void operationComplete(ChannelFuture future) {
+        if (finished || future != connecting) {
+            future.channel().close();
+            return;
+        }
+        connecting = null;
+        if (future.isSuccess()) {
+            attach(future.channel(), false, true);
+        } else {
+            future.channel().close();
+            connectFailed(future.cause());
+        }
+    }
+
+    /** The connect took longer than the rule's connect timeout; the channel is closed right after. */
+    void connectTimedOut(Channel channel) {
+        if (finished || connecting == null || connecting.channel() != channel) {
+            return;
+        }
+        connecting = null;
+        connectFailed(new ConnectTimeoutException("connection timed out after " + rule.connectTimeout().toMillis()
+                + " ms: " + backend.authority()));
     }
 
     private void attach(Channel channel, boolean fromPool, boolean flush) {

@@ -9,7 +9,6 @@ import io.atoll.gateway.tls.CertificateStore;
 import io.atoll.gateway.tls.HstsHandler;
 import io.atoll.gateway.tls.HttpsRedirect;
 import io.atoll.gateway.tls.TlsProperties;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
@@ -38,6 +37,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -128,24 +128,10 @@ public class ProxyServer implements SmartLifecycle {
         int threads = properties.eventLoops() > 0 ? properties.eventLoops() : Runtime.getRuntime().availableProcessors();
         loops = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("atoll-gateway", true), io);
         Class<? extends ServerChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        Class<? extends SocketChannel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
 
-        Bootstrap backendTemplate = new Bootstrap()
-                .channel(clientType)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true);
-        BackendConnections backendConnections = new BackendConnections(backendTemplate, properties.poolIdleTimeout());
-        backendTemplate.handler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel channel) {
-                BackendHandler handler = new BackendHandler(backendConnections);
-                channel.pipeline()
-                        .addLast(new PooledConnectionGuard(handler))
-                        .addLast(new BackendCodec(8192, properties.maxHeaderSize(), 65536))
-                        // The pool idle timer is added when the connection is first pooled (BackendConnections.offer).
-                        .addLast(handler);
-            }
-        });
+        BackendConnections backendConnections = new BackendConnections(
+                epoll ? EpollSocketChannel::new : family -> new NioSocketChannel(SelectorProvider.provider(), family),
+                properties.maxHeaderSize(), properties.poolIdleTimeout());
         ProxyContext context = new ProxyContext(tables, balancer, backendConnections, metrics, properties,
                 new ForwardedHeaders(properties.trustedProxies()),
                 new AddressConnectionLimit(properties.maxConnectionsPerAddress()),
