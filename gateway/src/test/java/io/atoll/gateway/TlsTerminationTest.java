@@ -15,9 +15,14 @@ import io.atoll.testing.TestPki;
 import io.atoll.testing.TestPki.Issued;
 import io.atoll.testing.TestPki.KeyType;
 import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +36,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -148,6 +155,10 @@ class TlsTerminationTest {
      * when {@code trusted} is null, to see what is presented.
      */
     private Answer https(String sni, TestPki trusted, String path) throws Exception {
+        return https(sni, trusted, path, proxy.tlsPort());
+    }
+
+    private Answer https(String sni, TestPki trusted, String path, int port) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         TrustManager[] managers;
         if (trusted == null) {
@@ -172,7 +183,7 @@ class TlsTerminationTest {
             managers = factory.getTrustManagers();
         }
         context.init(null, managers, null);
-        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", proxy.tlsPort())) {
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
             socket.setSoTimeout(5000);
             SSLParameters parameters = socket.getSSLParameters();
             parameters.setServerNames(List.of(new SNIHostName(sni)));
@@ -329,6 +340,133 @@ class TlsTerminationTest {
         assertThat(plain.closed()).isTrue();
         assertThat(plain.text()).doesNotContain("shop");
         assertThat(https("shop.tls.test", shopCa, "/").body()).isEqualTo("shop");
+    }
+
+    @Test
+    void aClientHelloSplitAcrossRecordsAndSegmentsStillGetsItsHostsCertificate() throws Exception {
+        awaitServed("shop.tls.test", shopLeaf);
+        // The SNI name sits past the first fragments, so the certificate can only be right if the
+        // gateway put the ClientHello back together from 40-byte records sent a byte per segment.
+        try (ClientHelloSplitter splitter = new ClientHelloSplitter(proxy.tlsPort(), 40)) {
+            Answer answer = https("shop.tls.test", shopCa, "/", splitter.port());
+            assertThat(splitter.records()).isGreaterThan(5);
+            assertThat(answer.body()).isEqualTo("shop");
+            assertThat(der(answer.chain())).isEqualTo(der(shopLeaf.chainPem()));
+        }
+    }
+
+    @Test
+    void aClientHelloOverSixteenKibIsCutAtOnceAndThePortKeepsServing() throws Exception {
+        awaitServed("shop.tls.test", shopLeaf);
+        // A handshake record announcing a 64 KiB ClientHello, then its first 16 KiB: past the
+        // limit, the gateway must not buffer on until the header timeout (20 s) for the rest.
+        byte[] hello = new byte[5 + 16384];
+        hello[0] = 22; // handshake
+        hello[1] = 3;
+        hello[2] = 1;
+        hello[3] = 0x40; // record length 16384
+        hello[5] = 1; // ClientHello
+        hello[6] = 1; // handshake length 0x010000
+        long started = System.nanoTime();
+        try (Socket socket = new Socket("127.0.0.1", proxy.tlsPort())) {
+            socket.setSoTimeout(10_000);
+            boolean cut;
+            try {
+                socket.getOutputStream().write(hello);
+                socket.getOutputStream().flush();
+                cut = socket.getInputStream().read() == -1;
+            } catch (IOException reset) {
+                cut = true;
+            }
+            assertThat(cut).as("the connection is closed or reset").isTrue();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(https("shop.tls.test", shopCa, "/").body()).isEqualTo("shop");
+    }
+
+    /**
+     * A TCP relay in front of the TLS port that re-frames the client's first TLS record (the
+     * ClientHello) into records of at most {@code fragment} bytes and sends them one byte per
+     * write, then relays both directions unchanged: legal TLS (a handshake message may span
+     * records), as middleboxes and large post-quantum ClientHellos produce it.
+     */
+    static final class ClientHelloSplitter implements AutoCloseable {
+        private final ServerSocket server;
+        private final int target;
+        private final int fragment;
+        private final AtomicInteger records = new AtomicInteger();
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+        ClientHelloSplitter(int target, int fragment) throws IOException {
+            this.server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            this.target = target;
+            this.fragment = fragment;
+            daemon(this::relay);
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        int records() {
+            return records.get();
+        }
+
+        private void relay() {
+            try {
+                Socket client = server.accept();
+                Socket upstream = new Socket("127.0.0.1", target);
+                sockets.add(client);
+                sockets.add(upstream);
+                upstream.setTcpNoDelay(true);
+                daemon(() -> copy(upstream, client));
+                DataInputStream in = new DataInputStream(client.getInputStream());
+                OutputStream out = upstream.getOutputStream();
+                byte[] header = new byte[5];
+                in.readFully(header);
+                byte[] body = new byte[((header[3] & 0xff) << 8) | (header[4] & 0xff)];
+                in.readFully(body);
+                for (int offset = 0; offset < body.length; offset += fragment) {
+                    int length = Math.min(fragment, body.length - offset);
+                    byte[] record = new byte[5 + length];
+                    System.arraycopy(header, 0, record, 0, 3);
+                    record[3] = (byte) (length >> 8);
+                    record[4] = (byte) length;
+                    System.arraycopy(body, offset, record, 5, length);
+                    for (byte b : record) {
+                        out.write(b);
+                        out.flush();
+                    }
+                    records.incrementAndGet();
+                }
+                copy(client, upstream);
+            } catch (IOException ignored) {
+                // the test's own assertions say what went wrong
+            }
+        }
+
+        private static void daemon(Runnable task) {
+            Thread thread = new Thread(task, "client-hello-splitter");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private static void copy(Socket from, Socket to) {
+            try {
+                from.getInputStream().transferTo(to.getOutputStream());
+                to.shutdownOutput();
+            } catch (IOException ignored) {
+                // one side closed
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
     }
 
     record Curl(int exit, String output) {
