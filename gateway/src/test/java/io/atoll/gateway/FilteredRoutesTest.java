@@ -7,6 +7,7 @@ import io.atoll.gateway.proxy.ProxyServer;
 import io.atoll.gateway.proxy.RequestMetrics;
 import io.atoll.model.InstanceState;
 import io.atoll.model.RouteFilter;
+import io.atoll.model.RouteFilterCatalogue;
 import io.atoll.model.RouteRule;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.factory.GatewayFilterFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpStatus;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -300,6 +302,39 @@ class FilteredRoutesTest {
         assertThat(get("regex.example.test", "/a").getStatus()).isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(get("mixed.localhost", "/").getStatus()).isEqualTo(HttpStatus.OK);
         assertThat(get("locked.localhost", "/").getStatus()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    @Test
+    void everyScgFilterIsEitherOfferedOrWithheld(@Autowired List<GatewayFilterFactory<?>> factories) {
+        // Fails when an SCG upgrade brings a filter nobody has judged yet: it would otherwise be
+        // bindable from a route (and by an operator's extra-filters list) with no argument checks.
+        Set<String> scg = new HashSet<>();
+        for (GatewayFilterFactory<?> factory : factories) {
+            if (factory.getClass().getName().startsWith("org.springframework.cloud.gateway.")) {
+                scg.add(factory.name());
+            }
+        }
+        scg.removeAll(RouteFilterCatalogue.standard().names());
+        assertThat(scg).contains("SetRequestUri", "RequestHeaderToRequestUri");
+        assertThat(RouteFilterCatalogue.WITHHELD_SCG_FILTERS).containsAll(scg);
+    }
+
+    @Test
+    void scgFiltersThatWouldSendRequestsPastTheBalancerAreNotBound() throws Exception {
+        // As if written to ZooKeeper without platform-api's check: SCG's SetRequestUri would replace
+        // the instance the balancer chose, and RequestHeaderToRequestUri would let any client name
+        // the target in a header. Both rules are skipped; the app's other rule serves.
+        zk.route("ssrf", rule("set-uri.example.test", "SetRequestUri=http://" + recording.address()),
+                rule("header-uri.example.test", "RequestHeaderToRequestUri=X-Target"),
+                rule("fine.example.test", "AddResponseHeader=X-Fine, yes"));
+        zk.instance("ssrf", "ssrf-1", alpha.address(), InstanceState.HEALTHY);
+        awaitStatus("fine.example.test", "/", 200);
+
+        assertThat(get("set-uri.example.test", "/").getStatus()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(get("header-uri.example.test", "/", "X-Target", "http://" + recording.address() + "/")
+                .getStatus()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(recording.requests()).isEmpty();
+        assertThat(get("fine.example.test", "/").getResponseHeaders().getFirst("X-Fine")).isEqualTo("yes");
     }
 
     private static String basic(String credentials) {

@@ -54,6 +54,19 @@ public final class RouteFilterCatalogue {
     public record Shape(List<Arg> args, List<Arg> named, boolean open) {
     }
 
+    /**
+     * Spring Cloud Gateway's own filters (5.0.2) left out of {@link #standard()}: some change where
+     * a request goes after Atoll's balancer chose the instance ({@code SetRequestUri}, and
+     * {@code RequestHeaderToRequestUri}, which lets any client pick the target with a header),
+     * others hold bodies or sessions in memory or need infrastructure Atoll does not run. They
+     * are never accepted, not even when an operator lists them as extra filters (that would
+     * take them with unchecked arguments), and the gateway does not bind them either.
+     */
+    public static final Set<String> WITHHELD_SCG_FILTERS = Set.of("AddRequestHeadersIfNotPresent", "CacheRequestBody",
+            "CircuitBreaker", "FallbackHeaders", "JsonToGrpc", "LocalResponseCache", "ModifyRequestBody",
+            "ModifyResponseBody", "RemoveJsonAttributesResponseBody", "RequestHeaderToRequestUri",
+            "RewriteLocationResponseHeader", "RewriteRequestParameter", "SaveSession", "SetRequestUri", "TokenRelay");
+
     private final Map<String, Shape> shapes;
 
     private RouteFilterCatalogue(Map<String, Shape> shapes) {
@@ -102,10 +115,18 @@ public final class RouteFilterCatalogue {
         return new RouteFilterCatalogue(s);
     }
 
-    /** This catalogue and the operator's own filters, which take any arguments. */
+    /**
+     * This catalogue and the operator's own filters, which take any arguments.
+     *
+     * @throws IllegalArgumentException for one of {@link #WITHHELD_SCG_FILTERS}
+     */
     public RouteFilterCatalogue withExtra(Collection<String> names) {
         Map<String, Shape> all = new LinkedHashMap<>(shapes);
         for (String name : names) {
+            if (name != null && WITHHELD_SCG_FILTERS.contains(name.strip())) {
+                throw new IllegalArgumentException(name.strip() + " is one of Spring Cloud Gateway's own filters that "
+                        + "Atoll does not offer on routes; it cannot be added as an extra filter");
+            }
             if (name != null && NAME.matcher(name.strip()).matches()) {
                 all.putIfAbsent(name.strip(), new Shape(List.of(), List.of(), true));
             }

@@ -1,6 +1,7 @@
 package io.atoll.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.atoll.json.JsonCodec;
 import java.nio.charset.StandardCharsets;
@@ -90,6 +91,18 @@ class RouteFilterCatalogueTest {
                 RouteFilter.parse("PreserveHostHeader")))).singleElement().asString().contains("at most 16");
         assertThat(catalogue.problems("filters", List.of(new RouteFilter("RewritePath",
                 Map.of("regexp", "/a", "evil", "/b"))))).singleElement().asString().contains("unknown argument evil");
+    }
+
+    @Test
+    void scgFiltersThatBypassTheBalancerAreRefusedEvenWhenAnOperatorListsThem() {
+        assertThat(problems("SetRequestUri=http://169.254.169.254")).singleElement().asString()
+                .contains("unknown filter");
+        for (String name : List.of("SetRequestUri", "RequestHeaderToRequestUri", "ModifyRequestBody")) {
+            assertThatThrownBy(() -> catalogue.withExtra(List.of("Tenant", name)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(name);
+        }
+        // FilteredRoutesTest checks the list against the gateway's SCG factories.
+        assertThat(RouteFilterCatalogue.WITHHELD_SCG_FILTERS).doesNotContainAnyElementsOf(catalogue.names());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.atoll.gateway.filters;
 
 import io.atoll.gateway.routing.FilteredRoute;
 import io.atoll.model.RouteFilter;
+import io.atoll.model.RouteFilterCatalogue;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +41,11 @@ public final class ScgRouteCompiler implements FilteredRoute.Compiler {
 
     public ScgRouteCompiler(List<GatewayFilterFactory<?>> factories, ConfigurationService configuration,
             FilteringWebHandler handler) {
-        factories.forEach(factory -> this.factories.put(factory.name(), factory));
+        // SCG's own filters that platform-api never accepts are not bound here either, so a route
+        // written to ZooKeeper by other means cannot use SetRequestUri and the like to send
+        // requests past the balancer.
+        factories.stream().filter(factory -> !RouteFilterCatalogue.WITHHELD_SCG_FILTERS.contains(factory.name()))
+                .forEach(factory -> this.factories.put(factory.name(), factory));
         this.configuration = configuration;
         this.handler = handler;
     }
@@ -54,7 +59,9 @@ public final class ScgRouteCompiler implements FilteredRoute.Compiler {
             RouteFilter definition = definitions.get(i);
             GatewayFilterFactory factory = factories.get(definition.name());
             if (factory == null) {
-                throw new IllegalArgumentException("no filter named '" + definition.name() + "' in this gateway");
+                throw new IllegalArgumentException(RouteFilterCatalogue.WITHHELD_SCG_FILTERS.contains(definition.name())
+                        ? definition.name() + " is not offered on routes (docs/gateway.md, Filtered routes)"
+                        : "no filter named '" + definition.name() + "' in this gateway");
             }
             Object config;
             try {

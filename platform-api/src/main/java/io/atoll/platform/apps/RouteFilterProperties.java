@@ -28,6 +28,11 @@ public record RouteFilterProperties(List<String> extraFilters) {
                 throw new IllegalArgumentException("atoll.platform.routes.extra-filters: '" + name
                         + "' is not a filter name (letters and digits, starting with a letter, as SCG names a factory)");
             }
+            if (RouteFilterCatalogue.WITHHELD_SCG_FILTERS.contains(name)) {
+                // Listing it would take it with unchecked arguments: SetRequestUri would send requests past the balancer.
+                throw new IllegalArgumentException("atoll.platform.routes.extra-filters: " + name
+                        + " is one of Spring Cloud Gateway's own filters that Atoll does not offer on routes");
+            }
         }
     }
 
