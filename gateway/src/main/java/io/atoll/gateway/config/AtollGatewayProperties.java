@@ -3,6 +3,7 @@ package io.atoll.gateway.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -46,6 +47,10 @@ import org.springframework.util.unit.DataSize;
  *     close beyond); trusted proxies are not limited; 0 for no limit
  * @param maxBodySize the largest request body a route accepts unless its rule sets
  *     {@code maxBodyBytes} (413 beyond)
+ * @param transport the event loops' I/O: {@code auto} (io_uring where Netty's native library
+ *     loads and the kernel allows it, then epoll, then the JDK's NIO), {@code io-uring} (Linux
+ *     x86_64; falls back to epoll with a warning where it does not load), {@code epoll} or
+ *     {@code nio}
  */
 @ConfigurationProperties("atoll.gateway")
 public record AtollGatewayProperties(
@@ -71,7 +76,8 @@ public record AtollGatewayProperties(
         List<String> trustedProxies,
         Duration headerTimeout,
         Integer maxConnectionsPerAddress,
-        DataSize maxBodySize) {
+        DataSize maxBodySize,
+        String transport) {
 
     public AtollGatewayProperties {
         defaultDomain = defaultDomain == null || defaultDomain.isBlank() ? "localhost" : defaultDomain.strip();
@@ -102,6 +108,11 @@ public record AtollGatewayProperties(
         maxBodySize = maxBodySize == null ? DataSize.ofMegabytes(256) : maxBodySize;
         if (maxBodySize.isNegative()) {
             throw new IllegalArgumentException("atoll.gateway.max-body-size must not be negative, not " + maxBodySize);
+        }
+        transport = transport == null || transport.isBlank() ? "auto" : transport.strip().toLowerCase(Locale.ROOT);
+        if (!List.of("auto", "epoll", "io-uring", "nio").contains(transport)) {
+            throw new IllegalArgumentException(
+                    "atoll.gateway.transport must be auto, epoll, io-uring or nio, not '" + transport + "'");
         }
     }
 }

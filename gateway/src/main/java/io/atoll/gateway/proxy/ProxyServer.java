@@ -15,19 +15,11 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -37,7 +29,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
-import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -92,6 +83,7 @@ public class ProxyServer implements SmartLifecycle {
     private Channel tlsChannel;
     private volatile int port = -1;
     private volatile int tlsPort = -1;
+    private volatile String transport;
 
     public ProxyServer(RoutingTableWatcher tables, LeastOutstandingBalancer balancer, RequestMetrics metrics,
             AtollGatewayProperties properties) {
@@ -116,6 +108,11 @@ public class ProxyServer implements SmartLifecycle {
         return tlsPort;
     }
 
+    /** The event loops' I/O once started ({@code io-uring}, {@code epoll} or {@code nio}): atoll.gateway.transport. */
+    public String transport() {
+        return transport;
+    }
+
     /** The port traffic is served on, once started (useful when configured as 0). */
     public int port() {
         return port;
@@ -123,14 +120,14 @@ public class ProxyServer implements SmartLifecycle {
 
     @Override
     public void start() {
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Transport transport = Transport.choose(properties.transport());
+        this.transport = transport.label();
         int threads = properties.eventLoops() > 0 ? properties.eventLoops() : Runtime.getRuntime().availableProcessors();
-        loops = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("atoll-gateway", true), io);
-        Class<? extends ServerChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        loops = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("atoll-gateway", true),
+                transport.ioHandlers());
+        Class<? extends ServerChannel> serverType = transport.serverChannel();
 
-        BackendConnections backendConnections = new BackendConnections(
-                epoll ? EpollSocketChannel::new : family -> new NioSocketChannel(SelectorProvider.provider(), family),
+        BackendConnections backendConnections = new BackendConnections(transport.socketChannels(),
                 properties.maxHeaderSize(), properties.poolIdleTimeout());
         ProxyContext context = new ProxyContext(tables, balancer, backendConnections, metrics, properties,
                 new ForwardedHeaders(properties.trustedProxies()),
@@ -212,7 +209,7 @@ public class ProxyServer implements SmartLifecycle {
             throw new IllegalStateException("The gateway cannot listen on " + address + ": " + e.getMessage(), e);
         }
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        log.info("Gateway traffic on port {} ({} event loops, {})", port, threads, epoll ? "epoll" : "nio");
+        log.info("Gateway traffic on port {} ({} event loops, {})", port, threads, transport.label());
         if (tlsChannel != null) {
             log.info("Gateway HTTPS on port {} ({} certificates, {} provider)", tlsPort, certificates.size(),
                     certificates.provider());

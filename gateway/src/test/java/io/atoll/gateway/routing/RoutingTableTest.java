@@ -19,7 +19,7 @@ class RoutingTableTest {
 
     private final RoutingTableBuilder builder = new RoutingTableBuilder(
             new AtollGatewayProperties("apps.test", null, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null, null, null, null));
+                    null, null, null, null, null, null, null, null, null, null, null, null, null));
 
     private static AppRoute route(String app, RouteRule... rules) {
         return new AppRoute(app, List.of(rules), Map.of(), 1);
