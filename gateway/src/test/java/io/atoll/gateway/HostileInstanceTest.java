@@ -239,9 +239,22 @@ class HostileInstanceTest {
                 Thread.sleep(20);
             }
         }
+        // Each abandoned connect's socket is closed with its exchange, well before the rule's 3 s
+        // connect timeout would have ended it: no half-open sockets pile up behind leaving clients.
+        await().atMost(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(50))
+                .until(() -> connectsUnderWayTo(blackhole.getLocalPort()) == 0);
         // The connects give up after 3 s; the exchanges are finished long before.
         Thread.sleep(3500);
         assertNoLeaks();
+    }
+
+    /** Sockets of this host still connecting (SYN sent) to {@code port}, as {@code ss} lists them. */
+    private static int connectsUnderWayTo(int port) throws Exception {
+        Process ss = new ProcessBuilder("ss", "-Htn", "state", "syn-sent", "( dport = :" + port + " )")
+                .redirectErrorStream(true).start();
+        String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(ss.waitFor()).as("ss: " + out).isZero();
+        return (int) out.lines().filter(line -> !line.isBlank()).count();
     }
 
     /**

@@ -82,6 +82,10 @@ public record AtollGatewayProperties(
     public AtollGatewayProperties {
         defaultDomain = defaultDomain == null || defaultDomain.isBlank() ? "localhost" : defaultDomain.strip();
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(2) : connectTimeout;
+        if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+            // Not "no timeout": the one timer covering connect and answer would fire at once.
+            throw new IllegalArgumentException("atoll.gateway.connect-timeout must be positive, not " + connectTimeout);
+        }
         responseTimeout = responseTimeout == null ? Duration.ofSeconds(30) : responseTimeout;
         retryAfter = retryAfter == null ? Duration.ofSeconds(5) : retryAfter;
         initialSyncTimeout = initialSyncTimeout == null ? Duration.ofSeconds(5) : initialSyncTimeout;

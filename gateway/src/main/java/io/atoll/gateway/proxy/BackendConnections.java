@@ -88,6 +88,8 @@ final class BackendConnections {
      * thread (an exchange connects from its client's loop). The connect has no timeout of its
      * own: the caller arms {@link BackendHandler#expectConnectionWithin}. A failed connect leaves
      * the channel to the caller to close.
+     *
+     * @throws RuntimeException when no socket could be made (e.g. {@code ChannelException})
      */
     ChannelFuture connect(EventLoop loop, String authority) {
         LoopState loopState = state.get();
@@ -97,19 +99,30 @@ final class BackendConnections {
                 loopState.addresses.clear();
             }
             address = addressOf(authority);
-            loopState.addresses.put(authority, address);
+            if (!address.isUnresolved()) {
+                // A name that did not resolve is looked up again next time, not remembered as unresolvable.
+                loopState.addresses.put(authority, address);
+            }
         }
+        // Creating the socket can fail (no file descriptors left, an address family the host
+        // lacks): the exception goes to the caller, which answers the client, and a socket made
+        // before the failure is closed rather than leaked.
         SocketChannel channel = channels.apply(
                 address.getAddress() instanceof Inet6Address ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET);
-        SocketChannelConfig config = channel.config();
-        // Netty's socket channels set TCP_NODELAY themselves; setting it again would be one more
-        // system call per connection. Keep-alive probes find an instance host that vanished under
-        // a long-lived connection (a WebSocket, a pooled connection).
-        config.setConnectTimeoutMillis(0);
-        config.setKeepAlive(true);
-        BackendHandler handler = new BackendHandler(this);
-        // The pool idle timer is added when the connection is first pooled (offer).
-        channel.pipeline().addLast(new BackendCodec(8192, maxHeaderSize, 65536, handler), handler);
+        try {
+            SocketChannelConfig config = channel.config();
+            // Netty's socket channels set TCP_NODELAY themselves; setting it again would be one more
+            // system call per connection. Keep-alive probes find an instance host that vanished under
+            // a long-lived connection (a WebSocket, a pooled connection).
+            config.setConnectTimeoutMillis(0);
+            config.setKeepAlive(true);
+            BackendHandler handler = new BackendHandler(this);
+            // The pool idle timer is added when the connection is first pooled (offer).
+            channel.pipeline().addLast(new BackendCodec(8192, maxHeaderSize, 65536, handler), handler);
+        } catch (RuntimeException e) {
+            channel.unsafe().closeForcibly();
+            throw e;
+        }
         ChannelFuture registered = loop.register(channel);
         if (registered.isDone()) {
             if (!registered.isSuccess()) {

@@ -215,7 +215,15 @@ final class Exchange extends InFlight implements ChannelFutureListener {
             attach(pooled, true, !starting);
             return;
         }
-        ChannelFuture future = proxy.connections().connect(clientCtx.channel().eventLoop(), backend.authority());
+        ChannelFuture future;
+        try {
+            future = proxy.connections().connect(clientCtx.channel().eventLoop(), backend.authority());
+        } catch (RuntimeException e) {
+            // No socket (file descriptors exhausted, an address family this host lacks): as a
+            // refused connect, another instance or a 502, never an exchange left hanging.
+            connectFailed(e);
+            return;
+        }
         connecting = future;
         if (!future.isDone()) {
             // One timer for the connect and then the answer, armed here rather than by Netty.
@@ -517,6 +525,12 @@ final class Exchange extends InFlight implements ChannelFutureListener {
     }
 
     private void dropBackendChannel() {
+        if (connecting != null) {
+            // A connect still under way: its socket is freed now, not when the connect timer fires.
+            ChannelFuture pending = connecting;
+            connecting = null;
+            pending.channel().close();
+        }
         if (backendChannel != null) {
             backendHandler.detach();
             backendChannel.close();
