@@ -45,8 +45,11 @@ atoll_ensure_docker() {
   fi
   atoll_log "starting dockerd (log: /tmp/atoll-dockerd.log)"
   # its own session: the engine outlives whatever started it (a job runner that kills the
-  # starter's process group when it ends took the engine down with it)
-  setsid nohup dockerd >/tmp/atoll-dockerd.log 2>&1 < /dev/null &
+  # starter's process group when it ends took the engine down with it), and without the
+  # starter's open descriptors: a build lock it holds (flock /tmp/mvn.lock script/test) would
+  # otherwise stay held by dockerd for good, blocking every later build on the machine
+  setsid nohup bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec dockerd' \
+    >/tmp/atoll-dockerd.log 2>&1 < /dev/null &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && return 0
     sleep 0.5
