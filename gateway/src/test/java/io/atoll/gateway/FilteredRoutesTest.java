@@ -172,6 +172,41 @@ class FilteredRoutesTest {
     }
 
     @Test
+    void anHttp2ClientGoesThroughTheSameFilters() throws Exception {
+        // Browsers speak HTTP/2 wherever they can: a filtered route must not be HTTP/1.1-only.
+        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest("s3cret".getBytes(StandardCharsets.UTF_8)));
+        zk.route("h2f", rule("h2f.example.test", "BasicAuth=alice, " + hash,
+                "RewritePath=/api/(?<rest>.*), /${rest}", "AddResponseHeader=X-Atoll, filtered"));
+        zk.instance("h2f", "h2f-1", recording.address(), InstanceState.HEALTHY);
+        awaitStatus("h2f.example.test", "/api/ready", 401);
+        recording.clear();
+
+        String refused = curlH2("h2f.example.test", "/api/items/1");
+        assertThat(refused).startsWith("HTTP/2 401");
+        assertThat(recording.requests()).isEmpty();
+
+        String answered = curlH2("h2f.example.test", "/api/items/7?sort=asc", "-u", "alice:s3cret");
+        assertThat(answered).startsWith("HTTP/2 200").containsIgnoringCase("x-atoll: filtered")
+                .endsWith("ok GET /items/7?sort=asc");
+        RecordingBackend.Received received = recording.requestsTo("/items").get(0);
+        assertThat(received.uri()).isEqualTo("/items/7?sort=asc");
+        assertThat(received.header("Host")).isEqualTo("h2f.example.test");
+    }
+
+    /** curl with HTTP/2 prior knowledge on the plain port: the response head and body. */
+    private String curlH2(String host, String path, String... extra) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "-i", "--http2-prior-knowledge", "--max-time",
+                "10", "-H", "Host: " + host));
+        command.addAll(List.of(extra));
+        command.add("http://127.0.0.1:" + proxy.port() + path);
+        Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replace("\r\n", "\n");
+        assertThat(curl.waitFor()).as(out).isZero();
+        return out;
+    }
+
+    @Test
     void aRequestBodyIsRelayedThroughTheFilters() throws Exception {
         zk.route("post", rule("post.example.test", "AddRequestHeader=X-Seen, yes"));
         zk.instance("post", "post-1", recording.address(), InstanceState.HEALTHY);
@@ -263,8 +298,12 @@ class FilteredRoutesTest {
         assertThat(recording.requestsTo("/page")).isEmpty();
 
         awaitStatus("small.example.test", "/", 200);
-        assertThat(client().post().uri("/big").header("Host", "small.example.test").bodyValue("y".repeat(1000))
-                .exchange().expectBody(String.class).returnResult().getStatus().value()).isEqualTo(413);
+        EntityExchangeResult<String> tooBig = client().post().uri("/big").header("Host", "small.example.test")
+                .bodyValue("y".repeat(1000)).exchange().expectBody(String.class).returnResult();
+        assertThat(tooBig.getStatus().value()).isEqualTo(413);
+        // The body was not read, so the connection closes after the answer, and the answer says so:
+        // a client that reused it would lose its next request (a "premature close").
+        assertThat(tooBig.getResponseHeaders().getConnection()).containsExactly("close");
         assertThat(recording.requestsTo("/big")).isEmpty();
     }
 

@@ -71,7 +71,8 @@ final class FilteredExchange extends InFlight {
     private NettyDataBufferFactory buffers;
     private NettyServerResponse response;
     private Disposable running;
-    private boolean requestComplete;
+    /** Written on the client's loop, read also where SCG's chain writes the answer's head. */
+    private volatile boolean requestComplete;
     private boolean finished;
 
     FilteredExchange(ClientConnection client, ChannelHandlerContext ctx, ProxyContext proxy, HttpRequest request,
@@ -107,8 +108,12 @@ final class FilteredExchange extends InFlight {
         } else {
             content = Flux.empty();
         }
+        boolean keepAlive = client.keepAlive();
+        // A filter answering before the body was read (RequestSize's 413, a 401, a 429) leaves the
+        // rest of the body on the connection, which is then closed: the head must say so, or the
+        // client sends its next request on a connection about to go away.
         response = NettyServerResponse.create(ctx, requestId, request.method().equals(HttpMethod.HEAD),
-                client.http10(), client.keepAlive());
+                client.http10(), () -> keepAlive && (!hasBody || requestComplete));
         DefaultServerWebExchange exchange = new DefaultServerWebExchange(
                 new NettyServerRequest(request, uri, content, ctx.channel()), response, SESSIONS, CODECS, LOCALES);
         exchange.getAttributes().put(Upstream.ATTRIBUTE, upstream);

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -39,13 +40,13 @@ final class NettyServerResponse extends AbstractServerHttpResponse {
     private final String requestId;
     private final boolean headRequest;
     private final boolean http10;
-    private final boolean keepAlive;
+    private final BooleanSupplier keepAlive;
     private volatile boolean headWritten;
     private boolean emptyBody;
     private boolean closeAfter;
 
     private NettyServerResponse(DefaultHttpResponse head, ChannelHandlerContext ctx, String requestId,
-            boolean headRequest, boolean http10, boolean keepAlive) {
+            boolean headRequest, boolean http10, BooleanSupplier keepAlive) {
         super(new NettyDataBufferFactory(ctx.alloc()), new HttpHeaders(new Netty4HeadersAdapter(head.headers())));
         this.head = head;
         this.ctx = ctx;
@@ -55,8 +56,12 @@ final class NettyServerResponse extends AbstractServerHttpResponse {
         this.keepAlive = keepAlive;
     }
 
+    /**
+     * @param keepAlive asked when the head is written: whether the connection can serve another
+     *     request after this answer (not when the filters answer before the request body was read)
+     */
     static NettyServerResponse create(ChannelHandlerContext ctx, String requestId, boolean headRequest, boolean http10,
-            boolean keepAlive) {
+            BooleanSupplier keepAlive) {
         return new NettyServerResponse(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK), ctx,
                 requestId, headRequest, http10, keepAlive);
     }
@@ -125,7 +130,7 @@ final class NettyServerResponse extends AbstractServerHttpResponse {
             }
         }
         headers.set(RequestIds.HEADER, requestId);
-        closeAfter |= !keepAlive;
+        closeAfter |= !keepAlive.getAsBoolean();
         if (closeAfter) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (http10) {
