@@ -118,18 +118,24 @@ public final class RouteFilterCatalogue {
     /**
      * This catalogue and the operator's own filters, which take any arguments.
      *
-     * @throws IllegalArgumentException for one of {@link #WITHHELD_SCG_FILTERS}
+     * @throws IllegalArgumentException for a name that is not a filter name (SCG's: letters and
+     *     digits) or is one of {@link #WITHHELD_SCG_FILTERS}
      */
     public RouteFilterCatalogue withExtra(Collection<String> names) {
         Map<String, Shape> all = new LinkedHashMap<>(shapes);
-        for (String name : names) {
-            if (name != null && WITHHELD_SCG_FILTERS.contains(name.strip())) {
-                throw new IllegalArgumentException(name.strip() + " is one of Spring Cloud Gateway's own filters that "
+        for (String raw : names) {
+            String name = raw == null ? "" : raw.strip();
+            if (!NAME.matcher(name).matches()) {
+                // Refused rather than dropped: every route naming it would otherwise get a 400.
+                throw new IllegalArgumentException("'" + name
+                        + "' is not a filter name (letters and digits, starting with a letter, as SCG names a factory)");
+            }
+            if (WITHHELD_SCG_FILTERS.contains(name)) {
+                // Listing it would take it with unchecked arguments: SetRequestUri would send requests past the balancer.
+                throw new IllegalArgumentException(name + " is one of Spring Cloud Gateway's own filters that "
                         + "Atoll does not offer on routes; it cannot be added as an extra filter");
             }
-            if (name != null && NAME.matcher(name.strip()).matches()) {
-                all.putIfAbsent(name.strip(), new Shape(List.of(), List.of(), true));
-            }
+            all.putIfAbsent(name, new Shape(List.of(), List.of(), true));
         }
         return new RouteFilterCatalogue(all);
     }

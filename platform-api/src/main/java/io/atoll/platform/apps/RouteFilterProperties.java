@@ -2,7 +2,6 @@ package io.atoll.platform.apps;
 
 import io.atoll.model.RouteFilterCatalogue;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -18,21 +17,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("atoll.platform.routes")
 public record RouteFilterProperties(List<String> extraFilters) {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,63}");
-
     public RouteFilterProperties {
         extraFilters = extraFilters == null ? List.of() : extraFilters.stream().map(String::strip).toList();
-        for (String name : extraFilters) {
-            // Refused at start-up: the catalogue would otherwise drop it and every route naming it get a 400.
-            if (!NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("atoll.platform.routes.extra-filters: '" + name
-                        + "' is not a filter name (letters and digits, starting with a letter, as SCG names a factory)");
-            }
-            if (RouteFilterCatalogue.WITHHELD_SCG_FILTERS.contains(name)) {
-                // Listing it would take it with unchecked arguments: SetRequestUri would send requests past the balancer.
-                throw new IllegalArgumentException("atoll.platform.routes.extra-filters: " + name
-                        + " is one of Spring Cloud Gateway's own filters that Atoll does not offer on routes");
-            }
+        try {
+            // Checked at start-up, by the catalogue that will use them.
+            RouteFilterCatalogue.standard().withExtra(extraFilters);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("atoll.platform.routes.extra-filters: " + e.getMessage(), e);
         }
     }
 
