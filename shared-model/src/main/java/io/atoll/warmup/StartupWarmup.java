@@ -98,13 +98,8 @@ public abstract class StartupWarmup implements SmartLifecycle {
         log.info("Start-up warm-up: {} in {} ms, ended by {}", summary(), took.toMillis(), endedBy);
     }
 
-    /** True once the context has asked the warm-up to stop. */
-    protected final boolean stopping() {
-        return stopping.getCount() == 0;
-    }
-
     /** Waits up to {@code time}, returning early (true) when the warm-up is to stop. */
-    protected final boolean pause(Duration time) {
+    private boolean pause(Duration time) {
         try {
             return stopping.await(time.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {

@@ -225,8 +225,9 @@ final class FilteredExchange extends InFlight {
             finished = true;
             releaseUnused();
             proxy.metrics().record(rule.app(), response.status(), started);
-            // A body the filters answered without reading (a 429, a 413) leaves the connection unusable.
-            client.exchangeDone(response.closeAfter() || (hasBody && !requestComplete));
+            // The head already said whether the connection closes: it does when the filters
+            // answered without reading the body (a 429, a 413), which leaves it unusable.
+            client.exchangeDone(response.closeAfter());
         });
     }
 
