@@ -321,6 +321,31 @@ class DistributionApiTest {
         assertThat(storage.statBlob(digest)).as("the bytes stay for garbage collection to judge").isPresent();
     }
 
+    /**
+     * A body's first pieces go out one flushed write each (BlobWriter.RAMP, 4+8+16+32 KiB), then
+     * write buffers: every length around those edges, whole and from a range starting inside
+     * them, comes back byte for byte with its stated length.
+     */
+    @Test
+    void blobsAroundTheFirstWritesEdgesArriveWhole() {
+        int ramp = Arrays.stream(BlobWriter.RAMP).sum();
+        int lastCut = ramp - BlobWriter.RAMP[BlobWriter.RAMP.length - 1];
+        byte[] all = TestFiles.randomBytes(ramp + (64 << 10) + 1);
+        for (int length : new int[] {1, 4095, 4096, 4097, 12288, 12289, lastCut, ramp - 1, ramp, ramp + 1, all.length}) {
+            byte[] content = Arrays.copyOf(all, length);
+            String path = "/v2/edges/blobs/" + pushBlob("edges", content);
+            HttpResponse<byte[]> get = registry.get(path);
+            assertThat(get.statusCode()).as("length %d", length).isEqualTo(200);
+            assertThat(get.headers().firstValue("Content-Length")).as("length %d", length).hasValue(Integer.toString(length));
+            assertThat(get.body()).as("length %d", length).isEqualTo(content);
+            if (length > 4097) {
+                HttpResponse<byte[]> ranged = registry.get(path, "Range", "bytes=4097-");
+                assertThat(ranged.statusCode()).as("range of length %d", length).isEqualTo(206);
+                assertThat(ranged.body()).as("range of length %d", length).isEqualTo(Arrays.copyOfRange(content, 4097, length));
+            }
+        }
+    }
+
     /** RFC 9110 §14 for blob GETs: positions of any length, unsatisfiable ranges 416 with the spec body. */
     @Test
     void rangesOfAnyLengthAre206Or416NeverA500() {
