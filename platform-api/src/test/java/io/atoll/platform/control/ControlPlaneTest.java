@@ -47,14 +47,6 @@ class ControlPlaneTest extends ApiTestSupport {
         }, body -> body.path("status").asString().matches("SUCCEEDED|FAILED|ROLLED_BACK"));
     }
 
-    private List<Assignment> assignmentsOf(String node) throws Exception {
-        List<Assignment> found = new ArrayList<>();
-        for (String id : assignments(node)) {
-            found.add(codec.decode(curator.getData().forPath(paths.assignment(node, id)), Assignment.class));
-        }
-        return found;
-    }
-
     @Test
     void aNewReleaseThatCrashesRollsBackAtOnceWithTheAgentsReason() throws Exception {
         registerNode("node-crash");

@@ -105,12 +105,7 @@ class PlatformApiTest extends ApiTestSupport {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!deployStatus("hello", thirdId).matches("SUCCEEDED|ROLLED_BACK|FAILED") && System.nanoTime() < deadline) {
             // draining ones are on their way out and serve nothing new: they do not count against the surge
-            int active = 0;
-            for (String id : assignments("node-1")) {
-                if (!codec.decode(curator.getData().forPath(paths.assignment("node-1", id)), Assignment.class).draining()) {
-                    active++;
-                }
-            }
+            int active = (int) assignmentsOf("node-1").stream().filter(a -> !a.draining()).count();
             most = Math.max(most, active);
             reportAll("node-1", InstanceState.HEALTHY);
             leaveDrained("node-1");
