@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
+import io.atoll.testing.DockerBridge;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -279,8 +280,7 @@ class WarmBuildersTest {
             accepter.setDaemon(true);
             accepter.start();
         }
-        String gateway = docker.inspectNetworkCmd().withNetworkId("bridge").exec().getIpam().getConfig().get(0)
-                .getGateway();
+        String gateway = DockerBridge.hostAddress();
         Path m2 = Files.createDirectories(appCache(app).resolve("home/.m2"));
         Files.writeString(m2.resolve("settings.xml"), """
                 <settings><mirrors><mirror><id>silent</id><mirrorOf>*</mirrorOf><url>http://%s:%d/</url></mirror>

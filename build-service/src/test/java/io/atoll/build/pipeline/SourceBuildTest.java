@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.atoll.build.Http;
 import io.atoll.build.image.RegistryProcess;
+import io.atoll.testing.DockerBridge;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -87,8 +88,7 @@ class SourceBuildTest {
                     "docker://" + registry.host() + "/atoll/" + base);
         }
         mirror = MavenMirror.start(dir.resolve("mirror"));
-        String gateway = run("docker", "network", "inspect", "bridge", "--format",
-                "{{(index .IPAM.Config 0).Gateway}}").trim();
+        String gateway = DockerBridge.hostAddress();
         Path git = Files.createDirectories(dir.resolve("git"));
         repository = Git.init().setDirectory(git.resolve(APP).toFile()).setInitialBranch("main").call();
         copy(DEMO, git.resolve(APP));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.atoll.build.pipeline.MavenMirror;
+import io.atoll.testing.DockerBridge;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -58,8 +59,7 @@ class BuildEndToEndIT {
                     "docker://" + platform.registryHost() + "/atoll/" + base));
         }
         mirror = MavenMirror.start(platform.data.resolve("maven-mirror"));
-        String gateway = DockerCli.run("network", "inspect", "bridge", "--format",
-                "{{(index .IPAM.Config 0).Gateway}}").trim();
+        String gateway = DockerBridge.hostAddress();
 
         Path git = Files.createDirectories(platform.data.resolve("git"));
         repository = git.resolve(APP);
