@@ -63,8 +63,7 @@ class ClientLimitsTest {
 
     @BeforeEach
     void ready() {
-        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.port() > 0 && RawHttp.exchange(proxy.port(),
-                "GET /ready HTTP/1.1\r\nHost: limited.localhost\r\nConnection: close\r\n\r\n").status() == 200);
+        RawHttp.awaitRouted(proxy, "limited.localhost");
         instance.clear();
     }
 

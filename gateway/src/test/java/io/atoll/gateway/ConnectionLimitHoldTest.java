@@ -59,8 +59,7 @@ class ConnectionLimitHoldTest {
 
     @Test
     void connectionsOverTheLimitAreNotHeldOpen() throws Exception {
-        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.port() > 0 && RawHttp.exchange(proxy.port(),
-                "GET /ready HTTP/1.1\r\nHost: held.localhost\r\nConnection: close\r\n\r\n").status() == 200);
+        RawHttp.awaitRouted(proxy, "held.localhost");
         List<Socket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {

@@ -1,13 +1,11 @@
 package io.atoll.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.atoll.gateway.proxy.ProxyServer;
 import io.atoll.model.InstanceState;
 import io.atoll.model.RouteRule;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,8 +51,7 @@ class EpollTransportTest {
 
     @Test
     void requestsAndBodiesGoThroughOnEpoll() {
-        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.port() > 0 && RawHttp.exchange(proxy.port(),
-                "GET /ready HTTP/1.1\r\nHost: epoll.localhost\r\nConnection: close\r\n\r\n").status() == 200);
+        RawHttp.awaitRouted(proxy, "epoll.localhost");
         assertThat(proxy.transport()).isEqualTo("epoll");
 
         String body = "x".repeat(200_000);

@@ -7,8 +7,6 @@ import io.atoll.crypto.KeySealer;
 import io.atoll.gateway.RawH2.Answer;
 import io.atoll.gateway.proxy.ProxyServer;
 import io.atoll.gateway.proxy.RequestMetrics;
-import io.atoll.json.JsonCodec;
-import io.atoll.model.HostCertificate;
 import io.atoll.model.InstanceState;
 import io.atoll.model.RouteRule;
 import io.atoll.testing.TestPki;
@@ -24,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -86,11 +83,7 @@ class Http2Test {
         zk.route("raw", RouteRule.forHosts(List.of("raw.h2.test")));
         zk.instance("shop", "shop-1", shop.address(), InstanceState.HEALTHY);
         zk.instance("raw", "raw-1", raw.address(), InstanceState.HEALTHY);
-        HostCertificate value = new HostCertificate("shop", "*.h2.test", leaf.chainPem(),
-                KeySealer.of("k", KEY).seal(leaf.keyPem().getBytes(StandardCharsets.US_ASCII), "*.h2.test"),
-                Instant.now(), Instant.now().plusSeconds(86400), "test", false, 600, System.currentTimeMillis());
-        zk.client.create().creatingParentsIfNeeded().forPath(zk.paths.certificate("*.h2.test"),
-                JsonCodec.shared().encode(value));
+        zk.certificate("shop", "*.h2.test", leaf.chainPem(), leaf.keyPem(), KEY, false, 600);
     }
 
     @AfterAll

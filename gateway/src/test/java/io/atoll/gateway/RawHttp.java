@@ -1,5 +1,8 @@
 package io.atoll.gateway;
 
+import static org.awaitility.Awaitility.await;
+
+import io.atoll.gateway.proxy.ProxyServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +12,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -43,6 +47,15 @@ final class RawHttp {
     }
 
     private RawHttp() {
+    }
+
+    /**
+     * Waits until the gateway has bound its port and answers a request for the host with a 200, i.e. its routing
+     * table has the host and a healthy instance from ZooKeeper.
+     */
+    static void awaitRouted(ProxyServer proxy, String host) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.port() > 0 && exchange(proxy.port(),
+                "GET /ready HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").status() == 200);
     }
 
     static Result exchange(int port, String request) {

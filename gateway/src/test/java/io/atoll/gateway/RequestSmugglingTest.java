@@ -70,8 +70,7 @@ class RequestSmugglingTest {
     @BeforeEach
     void ready() {
         if (!routed) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> proxy.port() > 0 && RawHttp.exchange(proxy.port(),
-                    "GET /ready HTTP/1.1\r\nHost: mock.localhost\r\nConnection: close\r\n\r\n").status() == 200);
+            RawHttp.awaitRouted(proxy, "mock.localhost");
             routed = true;
         }
         instance.clear();

@@ -7,8 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import io.atoll.crypto.KeySealer;
 import io.atoll.gateway.proxy.ProxyServer;
-import io.atoll.json.JsonCodec;
-import io.atoll.model.HostCertificate;
 import io.atoll.model.InstanceState;
 import io.atoll.model.RouteRule;
 import io.atoll.testing.TestPki;
@@ -71,7 +69,6 @@ class TlsTerminationTest {
 
     private static final String KEY = KeySealer.generateKey();
     private static final ZkFixture zk = new ZkFixture();
-    private static final JsonCodec codec = JsonCodec.shared();
     private static HttpServer shopBackend;
     private static HttpServer blogBackend;
     private static TestPki shopCa;
@@ -114,18 +111,8 @@ class TlsTerminationTest {
         zk.close();
     }
 
-    /** What platform-api writes: the chain, and the key sealed for this host. */
     private static void certificate(String app, String host, Issued leaf, boolean redirect, long hsts) throws Exception {
-        HostCertificate value = new HostCertificate(app, host, leaf.chainPem(),
-                KeySealer.of("k", KEY).seal(leaf.keyPem().getBytes(StandardCharsets.US_ASCII), host),
-                java.time.Instant.now(), java.time.Instant.now().plusSeconds(86400), "test", redirect, hsts,
-                System.currentTimeMillis());
-        String path = zk.paths.certificate(host);
-        if (zk.client.checkExists().forPath(path) == null) {
-            zk.client.create().creatingParentsIfNeeded().forPath(path, codec.encode(value));
-        } else {
-            zk.client.setData().forPath(path, codec.encode(value));
-        }
+        zk.certificate(app, host, leaf.chainPem(), leaf.keyPem(), KEY, redirect, hsts);
     }
 
     /** Answers its name, and the scheme the gateway told it in X-Forwarded-Proto. */

@@ -58,8 +58,7 @@ class TrustedProxyTest {
 
     @Test
     void aTrustedProxysForwardingHeadersAreKeptAndExtended() throws Exception {
-        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.port() > 0 && RawHttp.exchange(proxy.port(),
-                "GET /ready HTTP/1.1\r\nHost: behind.localhost\r\nConnection: close\r\n\r\n").status() == 200);
+        RawHttp.awaitRouted(proxy, "behind.localhost");
 
         RawHttp.Result result = RawHttp.exchange(proxy.port(), "GET /who HTTP/1.1\r\nHost: behind.localhost\r\n"
                 + "X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: www.example.org\r\n"

@@ -1,11 +1,14 @@
 package io.atoll.gateway;
 
+import io.atoll.crypto.KeySealer;
 import io.atoll.json.JsonCodec;
 import io.atoll.model.AppRoute;
+import io.atoll.model.HostCertificate;
 import io.atoll.model.InstanceState;
 import io.atoll.model.InstanceStatus;
 import io.atoll.model.RouteRule;
 import io.atoll.zk.ZkPaths;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -87,6 +90,17 @@ final class ZkFixture implements AutoCloseable {
             throws Exception {
         write(paths.instance(app, id),
                 new InstanceStatus(id, app, "node-1", zone, release, address, state, Instant.now(), "c-" + id));
+    }
+
+    /**
+     * What platform-api writes for an uploaded certificate: the chain, and the key sealed for the host with
+     * {@code sealingKey}, the gateway's {@code atoll.gateway.tls.encryption-key}. Valid for a day.
+     */
+    void certificate(String app, String host, String chainPem, String keyPem, String sealingKey, boolean redirect,
+            long hstsSeconds) throws Exception {
+        write(paths.certificate(host), new HostCertificate(app, host, chainPem,
+                KeySealer.of("k", sealingKey).seal(keyPem.getBytes(StandardCharsets.US_ASCII), host), Instant.now(),
+                Instant.now().plusSeconds(86400), "test", redirect, hstsSeconds, System.currentTimeMillis()));
     }
 
     void removeInstance(String app, String id) throws Exception {
