@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.relational.core.mapping.event.AfterSaveEvent;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -29,7 +30,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 @RestController
 @RequestMapping("/api/v1/apps/{app}/deploys")
-class DeployController {
+class DeployController implements SmartLifecycle {
 
     /** The steps that end a deploy: a stream ends once it has sent one of them. */
     private static final Set<String> LAST_STEPS = Set.of("succeeded", "rolled-back", "failed", "aborted");
@@ -54,6 +55,8 @@ class DeployController {
     private final Duration heartbeat;
     /** The open streams by deploy id. */
     private final Map<String, Set<EventStream>> streams = new ConcurrentHashMap<>();
+    /** False once the replica is on its way down (see {@link #stop()}). */
+    private volatile boolean running;
 
     DeployController(DeployService deploys, TaskScheduler scheduler,
             @Value("${atoll.platform.deploy.events-poll:200ms}") Duration poll,
@@ -112,9 +115,37 @@ class DeployController {
         emitter.onTimeout(stream::close);
         emitter.onError(error -> stream.close());
         streams.computeIfAbsent(id, key -> ConcurrentHashMap.newKeySet()).add(stream);
+        if (!running) {
+            // Between stop() and the web server's closing its port (checked after the stream is listed, so that
+            // stop() ends it otherwise): the steps there are, then the end.
+            stream.run();
+            stream.end();
+            return emitter;
+        }
         stream.polledBy(scheduler.scheduleWithFixedDelay(stream, poll),
                 scheduler.scheduleWithFixedDelay(stream::beat, heartbeat));
         return emitter;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /**
+     * Ends every open stream when the replica goes down. An open stream is an async request, and the web server's
+     * graceful shutdown waits for those (30 s by default) while the scheduler that would end them has already
+     * stopped; a client resumes an ended stream after its last step ({@code Last-Event-ID}), from another replica.
+     */
+    @Override
+    public void stop() {
+        running = false;
+        streams.values().forEach(open -> open.forEach(EventStream::end));
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
     }
 
     /**
@@ -199,6 +230,17 @@ class DeployController {
                 emitter.completeWithError(e);
                 close();
             }
+        }
+
+        /** The end of the stream, whatever the deploy's state: the client resumes after the last step sent. */
+        void end() {
+            synchronized (this) {
+                if (!ended) {
+                    ended = true;
+                    emitter.complete();
+                }
+            }
+            close();
         }
 
         synchronized void polledBy(ScheduledFuture<?> task, ScheduledFuture<?> heartbeats) {

@@ -44,6 +44,9 @@ class DeployEventStreamTest extends ApiTestSupport {
     @Autowired
     DeployEventRepository steps;
 
+    @Autowired
+    DeployController controller;
+
     private HttpResponse<InputStream> open(String app, String id) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                 + "/api/v1/apps/" + app + "/deploys/" + id + "/events")).header("Accept", "text/event-stream")
@@ -131,5 +134,34 @@ class DeployEventStreamTest extends ApiTestSupport {
             }
         }, () -> "comment lines while no step comes: " + seen);
         assertThat(seen).contains("event:created");
+    }
+
+    /**
+     * What the context's shutdown does first (a lifecycle stop, before the web server's graceful shutdown, which
+     * waits for open streams as for any async request): open streams end at once, and one opened in the moment
+     * before the port closes gets the steps there are and ends too. The CLI resumes either after its last step.
+     */
+    @Test
+    void aReplicaGoingDownEndsItsOpenStreams() throws Exception {
+        createApp("{\"name\":\"leaving\"}");
+        Instant now = Instant.now();
+        String id = UUID.randomUUID().toString();
+        deploys.save(new Deploy(id, "leaving", "hello:1", 1, null, null, DeployStatus.RUNNING, null, "deploy",
+                "rolling", 1, 0, 0, 60, 0, null, "test", now, now, now, null, null));
+        steps.save(new DeployEvent(null, id, now, "created", "deploy of hello:1"));
+        List<String> events = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> ended = read(open("leaving", id), events);
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("created"));
+
+        controller.stop();
+        try {
+            ended.get(2, TimeUnit.SECONDS);
+            assertThat(events).containsExactly("created");
+            List<String> late = new CopyOnWriteArrayList<>();
+            read(open("leaving", id), late).get(2, TimeUnit.SECONDS);
+            assertThat(late).containsExactly("created");
+        } finally {
+            controller.start();
+        }
     }
 }
