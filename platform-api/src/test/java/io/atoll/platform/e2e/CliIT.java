@@ -12,11 +12,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -128,8 +132,9 @@ class CliIT {
         Process logs = start("logs", "--app", APP, "-f");
         try {
             BlockingQueue<String> out = lines(logs);
-            // The tail has the lines of v1's removed instances too: one that runs now is wanted.
-            var running = platform.containers();
+            // The tail has the lines of v1's removed instances too, and one of them may still be on its way out when
+            // the containers are listed: one of the newest release is wanted.
+            Map<String, String> running = newestRelease(platform.containers());
             String instance = awaitLine(out, line -> running.keySet().stream()
                     .anyMatch(id -> line.endsWith(" " + id + " stdout started " + id)), Duration.ofSeconds(20)).split(" ")[1];
             String marker = "followed-" + UUID.randomUUID();
@@ -143,6 +148,16 @@ class CliIT {
             logs.destroy();
             logs.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** The instances of the newest release among {@code containers} (instance ids are {@code <app>-r<N>-<suffix>}). */
+    private static Map<String, String> newestRelease(Map<String, String> containers) {
+        Pattern release = Pattern.compile("^" + Pattern.quote(APP) + "-r(\\d+)-");
+        int newest = containers.keySet().stream().map(release::matcher).filter(Matcher::find)
+                .mapToInt(found -> Integer.parseInt(found.group(1))).max().orElseThrow();
+        Map<String, String> found = new TreeMap<>(containers);
+        found.keySet().removeIf(id -> !id.startsWith(APP + "-r" + newest + "-"));
+        return found;
     }
 
     @Test
