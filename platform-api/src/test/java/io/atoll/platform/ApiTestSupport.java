@@ -252,12 +252,6 @@ public abstract class ApiTestSupport {
 
     /** Plays the agent: every assignment on the node is reported with the given state. */
     protected void reportAll(String nodeId, InstanceState state) throws Exception {
-        for (Assignment a : assignmentsOf(nodeId)) {
-            String id = a.instanceId();
-            var status = new InstanceStatus(id, a.app(), nodeId, "zone-a", a.releaseId(), "127.0.0.1:1",
-                    a.draining() ? InstanceState.DRAINING : state, Instant.now(), "c-" + id);
-            curator.create().orSetData().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
-                    .forPath(paths.instance(a.app(), id), codec.encode(status));
-        }
+        report(nodeId, "", state);
     }
 }

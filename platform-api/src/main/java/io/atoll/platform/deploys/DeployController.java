@@ -205,9 +205,7 @@ class DeployController implements SmartLifecycle {
                 if (deploy.status().finished() && (LAST_STEPS.contains(lastKind) || deploy.finishedAt() == null
                         || deploy.finishedAt().plus(LAST_STEP_GRACE).isBefore(Instant.now()))
                         && deploys.eventsAfter(id, after).isEmpty()) {
-                    ended = true;
-                    emitter.complete();
-                    close();
+                    end();
                 }
             } catch (IOException | RuntimeException e) {
                 // The client went away, or the deploy vanished with its app.
